@@ -1,0 +1,136 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Qualification.Domain.Evidence;
+
+/// <summary>What a journal record is.</summary>
+public static class JournalKind
+{
+    /// <summary>A message a candidate (or a reference participant) sent to the harness.</summary>
+    public const string Inbound = "inbound";
+    /// <summary>The harness's synchronous answer to an inbound call.</summary>
+    public const string Response = "response";
+    /// <summary>A publication the harness delivered (one record per delivery attempt).</summary>
+    public const string Push = "push";
+    /// <summary>A CSS switching event the harness raised.</summary>
+    public const string Css = "css";
+    /// <summary>A scenario boundary or other run marker.</summary>
+    public const string Marker = "marker";
+}
+
+/// <summary>One line of the run journal.</summary>
+public sealed record JournalRecord
+{
+    /// <summary>Position in the journal, from 1.</summary>
+    [JsonPropertyName("seq")] public long Sequence { get; init; }
+    /// <summary>See <see cref="JournalKind"/>.</summary>
+    [JsonPropertyName("kind")] public required string Kind { get; init; }
+    /// <summary>Real (wall-clock) time, UTC.</summary>
+    [JsonPropertyName("at")] public DateTimeOffset At { get; init; }
+    /// <summary>Market time when it happened, as a DIP datetime.</summary>
+    [JsonPropertyName("marketTime")] public string? MarketTime { get; init; }
+    /// <summary>The scenario running at the time.</summary>
+    [JsonPropertyName("scenario")] public string? Scenario { get; init; }
+    /// <summary>Interface id, e.g. IF-031.</summary>
+    [JsonPropertyName("interfaceId")] public string? InterfaceId { get; init; }
+    /// <summary>Event code, e.g. [MSApp].</summary>
+    [JsonPropertyName("eventCode")] public string? EventCode { get; init; }
+    /// <summary>MPAN core.</summary>
+    [JsonPropertyName("mpan")] public string? Mpan { get; init; }
+    /// <summary>Sender DIP id.</summary>
+    [JsonPropertyName("from")] public string? From { get; init; }
+    /// <summary>Recipient DIP id.</summary>
+    [JsonPropertyName("to")] public string? To { get; init; }
+    /// <summary>Transaction id the DIP gave the message.</summary>
+    [JsonPropertyName("transactionId")] public string? TransactionId { get; init; }
+    /// <summary>HTTP status of the call or delivery attempt.</summary>
+    [JsonPropertyName("status")] public int? Status { get; init; }
+    /// <summary>Outcome or error text.</summary>
+    [JsonPropertyName("note")] public string? Note { get; init; }
+    /// <summary>HTTP path or URL involved.</summary>
+    [JsonPropertyName("url")] public string? Url { get; init; }
+    /// <summary>The message (or response) itself; raw text when it was not JSON.</summary>
+    [JsonPropertyName("body")] public JsonNode? Body { get; init; }
+    /// <summary>Raw body when it could not be parsed as JSON.</summary>
+    [JsonPropertyName("rawBody")] public string? RawBody { get; init; }
+}
+
+/// <summary>
+/// The run's append-only journal: one JSON line per record, flushed to the operating system as it
+/// is written, so a crash or kill loses nothing that was acknowledged.
+/// </summary>
+public sealed class Journal : IDisposable
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private readonly object _gate = new();
+    private readonly FileStream _stream;
+    private readonly List<JournalRecord> _memory = [];
+    private long _sequence;
+
+    /// <summary>Opens (creating or appending to) the journal at <paramref name="path"/>.</summary>
+    public Journal(string path)
+    {
+        Path = path;
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+    }
+
+    /// <summary>Where the journal is written.</summary>
+    public string Path { get; }
+
+    /// <summary>Raised after each record is written.</summary>
+    public event Action<JournalRecord>? Written;
+
+    /// <summary>Appends a record, numbering and time-stamping it, and flushes it.</summary>
+    public JournalRecord Append(JournalRecord record)
+    {
+        JournalRecord written;
+        lock (_gate)
+        {
+            written = record with { Sequence = ++_sequence, At = record.At == default ? DateTimeOffset.UtcNow : record.At };
+            var line = JsonSerializer.Serialize(written, Options);
+            var bytes = Encoding.UTF8.GetBytes(line + "\n");
+            _stream.Write(bytes);
+            _stream.Flush();
+            _memory.Add(written);
+        }
+        Written?.Invoke(written);
+        return written;
+    }
+
+    /// <summary>Every record written so far by this process.</summary>
+    public IReadOnlyList<JournalRecord> Records
+    {
+        get { lock (_gate) return _memory.ToList(); }
+    }
+
+    /// <summary>Reads a journal file, skipping (and reporting) lines that are not whole records, such as a line cut short by a kill.</summary>
+    public static IEnumerable<(JournalRecord? Record, int Line, string? Problem)> Read(string path)
+    {
+        using var reader = new StreamReader(path);
+        var n = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            n++;
+            if (line.Length == 0) continue;
+            JournalRecord? r = null;
+            string? problem = null;
+            try { r = JsonSerializer.Deserialize<JournalRecord>(line, Options); }
+            catch (JsonException e) { problem = e.Message; }
+            yield return (r, n, problem);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_gate) _stream.Dispose();
+    }
+}
