@@ -45,6 +45,8 @@ public sealed record JournalRecord
     [JsonPropertyName("to")] public string? To { get; init; }
     /// <summary>Transaction id the DIP gave the message.</summary>
     [JsonPropertyName("transactionId")] public string? TransactionId { get; init; }
+    /// <summary>For a response: the sequence number of the inbound record it answers.</summary>
+    [JsonPropertyName("replyTo")] public long? ReplyTo { get; init; }
     /// <summary>HTTP status of the call or delivery attempt.</summary>
     [JsonPropertyName("status")] public int? Status { get; init; }
     /// <summary>Outcome or error text.</summary>

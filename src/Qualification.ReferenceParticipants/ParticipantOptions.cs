@@ -1,0 +1,68 @@
+namespace Qualification.ReferenceParticipants;
+
+/// <summary>Deliberate faults a reference participant can be started with, to prove that rules catch them.</summary>
+public sealed record ParticipantFaults
+{
+    /// <summary>Supplier: wait this long (real time) after IF-002 before sending IF-031.</summary>
+    public TimeSpan AppointmentDelay { get; init; }
+    /// <summary>Supplier: write the effective-from as UTC midnight (wrong during British Summer Time).</summary>
+    public bool EffectiveFromAtUtcMidnight { get; init; }
+    /// <summary>Supplier: write the effective-from at 00:30 local time.</summary>
+    public bool EffectiveFromHalfPastMidnight { get; init; }
+    /// <summary>Metering service: never answer IF-033.</summary>
+    public bool IgnoreAppointmentRequests { get; init; }
+
+    /// <summary>No faults.</summary>
+    public static ParticipantFaults None { get; } = new();
+
+    /// <summary>Reads faults from "late-appointment=3s", "efd-utc-midnight", "efd-half-past-midnight", "ignore-appointment-requests".</summary>
+    public static ParticipantFaults Parse(IEnumerable<string> specs)
+    {
+        var f = None;
+        foreach (var spec in specs)
+        {
+            var (name, value) = spec.Split('=', 2) is [var n, var v] ? (n, v) : (spec, null);
+            f = name switch
+            {
+                "late-appointment" => f with { AppointmentDelay = ParseDelay(value, spec) },
+                "efd-utc-midnight" => f with { EffectiveFromAtUtcMidnight = true },
+                "efd-half-past-midnight" => f with { EffectiveFromHalfPastMidnight = true },
+                "ignore-appointment-requests" => f with { IgnoreAppointmentRequests = true },
+                _ => throw new FormatException($"Unknown fault '{spec}'. Known: late-appointment=<seconds>s, efd-utc-midnight, efd-half-past-midnight, ignore-appointment-requests."),
+            };
+        }
+        return f;
+    }
+
+    private static TimeSpan ParseDelay(string? value, string spec) =>
+        value is not null && value.EndsWith('s') && double.TryParse(value[..^1], System.Globalization.CultureInfo.InvariantCulture, out var s) && s >= 0
+            ? TimeSpan.FromSeconds(s)
+            : throw new FormatException($"Fault '{spec}': give the delay in real seconds, e.g. late-appointment=3s.");
+}
+
+/// <summary>How a reference participant is configured.</summary>
+public sealed record ParticipantOptions
+{
+    /// <summary>SUP or MSS.</summary>
+    public required string Role { get; init; }
+    /// <summary>Its DIP id.</summary>
+    public required string DipId { get; init; }
+    /// <summary>Its MPID.</summary>
+    public required string Mpid { get; init; }
+    /// <summary>The DIP it sends to.</summary>
+    public required Uri DipUrl { get; init; }
+    /// <summary>The CSS it reads its registrations from (suppliers).</summary>
+    public Uri? CssUrl { get; init; }
+    /// <summary>The X-API-Key it sends.</summary>
+    public string? ApiKey { get; init; }
+    /// <summary>Listening URL, e.g. http://127.0.0.1:0.</summary>
+    public string ListenUrl { get; init; } = "http://127.0.0.1:0";
+    /// <summary>The metering service a supplier appoints.</summary>
+    public string MeteringServiceDipId { get; init; } = "1200000015";
+    /// <summary>Its MPID.</summary>
+    public string MeteringServiceMpid { get; init; } = "REFM";
+    /// <summary>DIP environment tag to send.</summary>
+    public string EnvironmentTag { get; init; } = "SIT";
+    /// <summary>Deliberate faults.</summary>
+    public ParticipantFaults Faults { get; init; } = ParticipantFaults.None;
+}

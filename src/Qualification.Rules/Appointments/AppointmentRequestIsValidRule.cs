@@ -1,0 +1,50 @@
+using NRules.Fluent.Dsl;
+using Qualification.Domain;
+using Qualification.Rules.Facts;
+
+namespace Qualification.Rules.Appointments;
+
+/// <summary>Every IF-031 a candidate supplier sends matches the DIP API description's schema for its event.</summary>
+[Requirement("MHHS-DIP-IF031-VALID")]
+[Name("Appointment requests are schema-valid")]
+public sealed class AppointmentRequestIsValidRule : Rule
+{
+    /// <inheritdoc />
+    public override void Define()
+    {
+        ObservedMessage request = null!;
+        Candidate supplier = null!;
+        When()
+            .Match(() => request, m => m.Direction == Direction.Sent && m.InterfaceId == "IF-031")
+            .Match(() => supplier, c => c.Role == DipRole.Supplier && c.DipId == request.SenderDipId);
+        Then()
+            .Do(ctx => ctx.Insert(MessageValidity.Judge("MHHS-DIP-IF031-VALID", request)));
+    }
+}
+
+/// <summary>Every IF-034 a candidate metering service sends matches its schema.</summary>
+[Requirement("MHHS-DIP-IF034-VALID")]
+[Name("Appointment responses are schema-valid")]
+public sealed class AppointmentResponseIsValidRule : Rule
+{
+    /// <inheritdoc />
+    public override void Define()
+    {
+        ObservedMessage response = null!;
+        Candidate service = null!;
+        When()
+            .Match(() => response, m => m.Direction == Direction.Sent && m.InterfaceId == "IF-034")
+            .Match(() => service, c => DipRole.IsMeteringService(c.Role) && c.DipId == response.SenderDipId);
+        Then()
+            .Do(ctx => ctx.Insert(MessageValidity.Judge("MHHS-DIP-IF034-VALID", response)));
+    }
+}
+
+internal static class MessageValidity
+{
+    public static Finding Judge(string requirementId, ObservedMessage m) => m.SchemaValid
+        ? new Finding(requirementId, Verdict.Passed, m.Scenario, m.Mpan, $"{m.InterfaceId} {m.EventCode} accepted by the DIP as schema-valid",
+            [new EvidenceItem(m.Id, m.Describe(), m.MarketTime)])
+        : new Finding(requirementId, Verdict.Failed, m.Scenario, m.Mpan, $"{m.InterfaceId} refused by the DIP: {string.Join("; ", m.Violations)}",
+            [new EvidenceItem(m.Id, m.Describe(), m.MarketTime)]);
+}

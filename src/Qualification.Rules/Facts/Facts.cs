@@ -1,0 +1,65 @@
+using System.Text.Json.Nodes;
+using NodaTime;
+using Qualification.Domain.Market;
+
+namespace Qualification.Rules.Facts;
+
+/// <summary>Which way a message went, seen from the central services.</summary>
+public enum Direction
+{
+    /// <summary>A participant sent it to the DIP.</summary>
+    Sent,
+    /// <summary>The DIP published it to a participant.</summary>
+    Published,
+}
+
+/// <summary>A DIP message the harness observed, as a fact for the rules.</summary>
+public sealed record ObservedMessage
+{
+    /// <summary>Stable id within the run (journal sequence and item index).</summary>
+    public required string Id { get; init; }
+    /// <summary>Scenario in which it was observed.</summary>
+    public required string Scenario { get; init; }
+    /// <summary>Sent or published.</summary>
+    public required Direction Direction { get; init; }
+    /// <summary>IF-031 …</summary>
+    public required string InterfaceId { get; init; }
+    /// <summary>[MSApp] …</summary>
+    public string? EventCode { get; init; }
+    /// <summary>MPAN core from M0 ("" when unreadable).</summary>
+    public string Mpan { get; init; } = "";
+    /// <summary>Sender DIP id.</summary>
+    public string? SenderDipId { get; init; }
+    /// <summary>Sender role.</summary>
+    public string? SenderRole { get; init; }
+    /// <summary>Recipient DIP id (publications).</summary>
+    public string? RecipientDipId { get; init; }
+    /// <summary>Market time the DIP received or published it.</summary>
+    public required Instant MarketTime { get; init; }
+    /// <summary>Whether the DIP accepted it as schema-valid.</summary>
+    public bool SchemaValid { get; init; } = true;
+    /// <summary>What the DIP found wrong with it.</summary>
+    public IReadOnlyList<string> Violations { get; init; } = [];
+    /// <summary>The custom block, for content rules.</summary>
+    public JsonObject? CustomBlock { get; init; }
+    /// <summary>R0 response code, when the message has one.</summary>
+    public string? ResponseCode { get; init; }
+    /// <summary>DIP transaction id, when the DIP gave one.</summary>
+    public string? TransactionId { get; init; }
+
+    /// <summary>One line for evidence: "IF-031 [MSApp] from 2300000012 at 2026-01-05T09:03:00+00:00".</summary>
+    public string Describe() =>
+        $"{InterfaceId} {EventCode} {(Direction == Direction.Sent ? "from " + SenderDipId : "to " + RecipientDipId)} at {Domain.Market.MarketTime.ToDip(MarketTime)}";
+}
+
+/// <summary>A participant under qualification, and the role it is judged in.</summary>
+public sealed record Candidate(string DipId, string Role, string Name);
+
+/// <summary>
+/// Time as a fact: how far market time ran while a scenario was observed. Rules decide "not
+/// observed" versus "failed" against this, never against a clock.
+/// </summary>
+public sealed record ObservationWindow(string Scenario, Instant Start, Instant End);
+
+/// <summary>The working-day calendar the rules count SLA days with.</summary>
+public sealed record CalendarFact(WorkingDayCalendar Calendar);

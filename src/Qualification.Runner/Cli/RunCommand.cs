@@ -1,0 +1,164 @@
+using System.Globalization;
+using NodaTime;
+using Qualification.Domain.Market;
+using Qualification.ReferenceParticipants;
+using Qualification.Rules;
+using Qualification.Rules.Catalogue;
+using Qualification.Rules.Facts;
+using Qualification.Runner.Composition;
+using Qualification.Runner.Execution;
+using Qualification.Runner.Reporting;
+using Qualification.Runner.Steps;
+
+namespace Qualification.Runner.Cli;
+
+/// <summary>Options of <c>qualify run</c>.</summary>
+public sealed record RunOptions
+{
+    /// <summary>Candidate profile; null runs the reference participants.</summary>
+    public string? CandidateFile { get; init; }
+    /// <summary>Features folder (with requirements.yaml).</summary>
+    public string FeaturesDir { get; init; } = "features";
+    /// <summary>Cucumber tag expression.</summary>
+    public string? Tags { get; init; }
+    /// <summary>Output folder; default reports/&lt;run-id&gt;.</summary>
+    public string? ResultsDir { get; init; }
+    /// <summary>Market seconds per real second.</summary>
+    public double TimeScale { get; init; } = 600;
+    /// <summary>Gate threshold, 0–1.</summary>
+    public double MinPassRate { get; init; } = 1.0;
+    /// <summary>Bank holidays file (GOV.UK layout).</summary>
+    public string? CalendarFile { get; init; }
+    /// <summary>Faults for the reference supplier.</summary>
+    public IReadOnlyList<string> SupplierFaults { get; init; } = [];
+}
+
+/// <summary>Exit codes of qualify.</summary>
+public static class ExitCodes
+{
+    /// <summary>The gate passed.</summary>
+    public const int Passed = 0;
+    /// <summary>A candidate requirement failed or the pass rate is too low.</summary>
+    public const int Failed = 1;
+    /// <summary>The harness or its input is broken.</summary>
+    public const int Broken = 2;
+}
+
+/// <summary><c>qualify run</c>: one qualification run, start to evidence.</summary>
+public static class RunCommand
+{
+    /// <summary>Runs and returns the exit code.</summary>
+    public static async Task<int> ExecuteAsync(RunOptions options, TextWriter output, CancellationToken cancellation)
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        var runId = startedAt.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
+        var resultsDir = Path.GetFullPath(options.ResultsDir ?? Path.Combine("reports", runId));
+
+        // Everything the user gave us is checked before anything starts.
+        CandidateProfile? profile = options.CandidateFile is null ? null : CandidateProfile.Load(options.CandidateFile);
+        if (options.TimeScale <= 0) throw new InputException($"--time-scale {options.TimeScale}: give a positive number of market seconds per real second (e.g. 600).");
+        if (options.MinPassRate is < 0 or > 1) throw new InputException($"--min-pass-rate {options.MinPassRate}: give a fraction between 0 and 1 (e.g. 0.95).");
+        var calendar = options.CalendarFile is null ? WorkingDayCalendar.Default : LoadCalendar(options.CalendarFile);
+        var catalog = LoadCatalog(Path.Combine(options.FeaturesDir, "requirements.yaml"));
+        var all = FeatureSuite.Load(options.FeaturesDir);
+        TagExpression? filter = null;
+        if (options.Tags is not null)
+        {
+            try { filter = TagExpression.Parse(options.Tags); }
+            catch (FormatException e) { throw new InputException("--tags: " + e.Message); }
+        }
+        var scenarios = all.Where(s => filter is null || filter.Matches(s.AllTags)).ToList();
+        var unknown = scenarios.SelectMany(s => s.Requirements.Where(r => catalog.Find(r) is null).Select(r => $"{s.Id}: @req:{r} is not in {catalog.Source}")).ToList();
+        if (unknown.Count > 0) throw new InputException("Scenarios name unknown requirements:" + Environment.NewLine + string.Join(Environment.NewLine, unknown.Select(u => "  " + u)));
+        ParticipantFaults faults;
+        try { faults = ParticipantFaults.Parse(options.SupplierFaults); }
+        catch (FormatException e) { throw new InputException("--reference-fault: " + e.Message); }
+
+        Directory.CreateDirectory(resultsDir);
+        var journalPath = Path.Combine(resultsDir, "journal.jsonl");
+        output.WriteLine($"qualify: run {runId}");
+        output.WriteLine($"  candidate  {profile?.Name ?? "built-in reference participants"}");
+        output.WriteLine($"  features   {Path.GetFullPath(options.FeaturesDir)} ({scenarios.Count} of {all.Count} scenarios{(filter is null ? "" : " matching " + filter.Text)})");
+        output.WriteLine($"  results    {resultsDir}");
+        output.WriteLine($"  time scale 1 s = {options.TimeScale:0.##} market s");
+
+        await using var harness = await Harness.StartAsync(new HarnessOptions
+        {
+            Candidate = profile, TimeScale = options.TimeScale, JournalPath = journalPath, Calendar = calendar, SupplierFaults = faults,
+        });
+        output.WriteLine($"  DIP        {harness.Dip.Url}    CSS {harness.Css.Url}");
+        ScenarioWorld.Current = harness;
+        var progress = 0;
+        var executor = new ScenarioExecutor(harness,
+            onScenarioFinished: r => output.WriteLine($"  [{++progress}/{scenarios.Count}] {Symbol(r.Outcome)} {r.Case.Name}  ({r.Case.Id}){(r.Error is null ? "" : Environment.NewLine + "        " + r.Error)}"));
+        var results = await executor.RunAsync(scenarios, cancellation);
+        ScenarioWorld.Current = null;
+
+        var undefined = results.SelectMany(r => r.Steps.Where(s => s.Outcome == Outcome.Undefined).Select(s => (r.Case, s.Step))).ToList();
+
+        // Judge: stubs recorded, rules decide.
+        var facts = Observation.Facts(harness.Journal.Records);
+        var windows = results.Select(r => new ObservationWindow(r.Case.Id, r.MarketStart, r.MarketEnd)).ToList();
+        var candidates = harness.Candidates.Select(c => new Candidate(c.DipId, c.Role, c.Name)).ToList();
+        var evaluator = new RequirementEvaluator(catalog, calendar);
+        var findings = evaluator.Evaluate(facts, candidates, windows);
+        var scenariosByRequirement = results.Where(r => r.Outcome != Outcome.Skipped)
+            .SelectMany(r => r.Case.Requirements.Select(req => (req, r.Case.Id)))
+            .GroupBy(x => x.req).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(x => x.Id).Distinct().ToList());
+        var requirements = evaluator.Assess(findings, scenariosByRequirement, candidates.Select(c => c.Role).ToHashSet());
+
+        var report = new RunReport
+        {
+            RunId = runId, Candidate = harness.CandidateName, Candidates = harness.Candidates.Select(c => (c.Name, c.Role, c.DipId)).ToList(),
+            StartedAt = startedAt, FinishedAt = DateTimeOffset.UtcNow, TimeScale = options.TimeScale, Interrupted = cancellation.IsCancellationRequested,
+            Scenarios = results, Requirements = requirements, MinPassRate = options.MinPassRate,
+        };
+        report.WriteAll(resultsDir, harness.Journal.Records);
+        PrintSummary(report, resultsDir, output);
+
+        if (undefined.Count > 0)
+        {
+            output.WriteLine();
+            output.WriteLine("Broken input: steps with no definition (run `qualify steps` for the vocabulary):");
+            foreach (var (c, s) in undefined) output.WriteLine($"  {Path.Combine(options.FeaturesDir, c.FeatureFile)}:{s.Line}: {s.Keyword.Trim()} {s.Text}");
+            return ExitCodes.Broken;
+        }
+        if (results.Any(r => r.Outcome == Outcome.Broken)) return ExitCodes.Broken;
+        return report.GateFailures.Count == 0 ? ExitCodes.Passed : ExitCodes.Failed;
+    }
+
+    private static string Symbol(Outcome o) => o switch
+    {
+        Outcome.Passed => "PASSED ",
+        Outcome.Failed => "FAILED ",
+        Outcome.Broken => "BROKEN ",
+        Outcome.Skipped => "SKIPPED",
+        _ => "UNDEFINED",
+    };
+
+    private static void PrintSummary(RunReport report, string dir, TextWriter output)
+    {
+        output.WriteLine();
+        output.WriteLine($"Requirements ({report.InScope.Count} judged, pass rate {report.PassRate:P0}):");
+        foreach (var r in report.Requirements)
+            output.WriteLine($"  {RunReport.VerdictText(r.Verdict),-13} {r.Requirement.Id,-24} {r.Reason}");
+        var counts = report.ScenarioCounts.Where(kv => kv.Value > 0).Select(kv => $"{kv.Value} {kv.Key}");
+        output.WriteLine($"Scenarios: {string.Join(", ", counts)} of {report.Scenarios.Count}");
+        output.WriteLine($"Evidence: {dir}  (summary.json, rttm.html, journal.jsonl, allure-results/)");
+        var failures = report.GateFailures;
+        output.WriteLine(failures.Count == 0 ? "GATE PASSED" : "GATE FAILED:" + Environment.NewLine + string.Join(Environment.NewLine, failures.Select(f => "  - " + f)));
+    }
+
+    private static RequirementCatalog LoadCatalog(string path)
+    {
+        try { return RequirementCatalog.Load(path); }
+        catch (Exception e) when (e is FormatException or FileNotFoundException) { throw new InputException(e.Message); }
+    }
+
+    private static WorkingDayCalendar LoadCalendar(string path)
+    {
+        try { return WorkingDayCalendar.FromGovUkJson(File.ReadAllText(path), path); }
+        catch (FormatException e) { throw new InputException(e.Message); }
+        catch (IOException e) { throw new InputException($"--calendar {path}: {e.Message}"); }
+    }
+}

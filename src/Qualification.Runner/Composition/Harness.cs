@@ -1,0 +1,186 @@
+using NodaTime;
+using Qualification.Domain;
+using Qualification.Domain.Evidence;
+using Qualification.Domain.Market;
+using Qualification.ReferenceParticipants;
+using Qualification.Stubs;
+using Qualification.Stubs.Css;
+using Qualification.Stubs.Dip;
+using Qualification.Stubs.Smrs;
+
+namespace Qualification.Runner.Composition;
+
+/// <summary>Settings of one run's harness.</summary>
+public sealed record HarnessOptions
+{
+    /// <summary>The candidate, or null to qualify the built-in reference participants.</summary>
+    public CandidateProfile? Candidate { get; init; }
+    /// <summary>Market seconds per real second.</summary>
+    public double TimeScale { get; init; } = 600;
+    /// <summary>Where the journal goes.</summary>
+    public required string JournalPath { get; init; }
+    /// <summary>Working-day calendar.</summary>
+    public WorkingDayCalendar Calendar { get; init; } = WorkingDayCalendar.Default;
+    /// <summary>Faults for the reference supplier (tests and demonstrations only).</summary>
+    public ParticipantFaults SupplierFaults { get; init; } = ParticipantFaults.None;
+}
+
+/// <summary>
+/// The composition root of a run: journal, market clock, the emulated DIP, SMRS and CSS, and the
+/// reference participants that play every role the candidate does not.
+/// </summary>
+public sealed class Harness : IAsyncDisposable
+{
+    private readonly List<ReferenceParticipant> _references = [];
+    private readonly Timer _ticker;
+    private volatile string? _scenario;
+
+    private Harness(HarnessOptions options, Journal journal, MarketClock clock, ParticipantDirectory directory, DipEmulator dip, SmrsEmulator smrs, CssEmulator css)
+    {
+        Options = options;
+        Journal = journal;
+        Clock = clock;
+        Directory = directory;
+        Dip = dip;
+        Smrs = smrs;
+        Css = css;
+        // Central events also fire as (scaled) real time passes, not only on time travel.
+        _ticker = new Timer(_ => { try { Clock.FireDue(); } catch (Exception e) { Note("harness fault in a scheduled event: " + e.Message); } }, null, 50, 50);
+    }
+
+    /// <summary>Run settings.</summary>
+    public HarnessOptions Options { get; }
+    /// <summary>The run journal.</summary>
+    public Journal Journal { get; }
+    /// <summary>The market clock.</summary>
+    public MarketClock Clock { get; }
+    /// <summary>Participants known to the DIP.</summary>
+    public ParticipantDirectory Directory { get; }
+    /// <summary>Emulated DIP.</summary>
+    public DipEmulator Dip { get; }
+    /// <summary>Emulated SMRS.</summary>
+    public SmrsEmulator Smrs { get; }
+    /// <summary>Emulated CSS.</summary>
+    public CssEmulator Css { get; }
+    /// <summary>The participants judged in this run.</summary>
+    public IReadOnlyList<Participant> Candidates { get; private set; } = [];
+    /// <summary>Who plays the supplier.</summary>
+    public Participant Supplier { get; private set; } = null!;
+    /// <summary>Who plays the smart metering service.</summary>
+    public Participant MeteringService { get; private set; } = null!;
+    /// <summary>Scenario running now.</summary>
+    public string? CurrentScenario => _scenario;
+    /// <summary>Display name of what is qualified.</summary>
+    public string CandidateName => Options.Candidate?.Name ?? "reference participants (Supplier, Smart Metering Service)";
+
+    /// <summary>Starts the emulators and the reference participants.</summary>
+    public static async Task<Harness> StartAsync(HarnessOptions options)
+    {
+        var journal = new Journal(options.JournalPath);
+        var clock = new MarketClock(MarketTime.ParseLocal("2026-01-05 09:00"), options.TimeScale);
+        var directory = new ParticipantDirectory();
+        Harness? harness = null;
+        var candidate = options.Candidate;
+        DipEmulator dip;
+        CssEmulator css;
+        try
+        {
+            dip = new DipEmulator(new DipEmulatorOptions { Url = candidate?.DipUrl ?? "http://127.0.0.1:0", RequireApiKey = candidate?.ApiKey is not null },
+                DipSchemaCatalog.Embedded, directory, journal, clock, () => harness?.CurrentScenario);
+            var smrs = new SmrsEmulator(dip);
+            css = new CssEmulator(smrs, journal, clock, () => harness?.CurrentScenario, candidate?.CssUrl ?? "http://127.0.0.1:0");
+            harness = new Harness(options, journal, clock, directory, dip, smrs, css);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            journal.Dispose();
+            throw new InputException($"The emulators could not listen on {candidate?.DipUrl} / {candidate?.CssUrl}: {e.Message}. Is another run using those ports? Change harness.dipUrl/cssUrl in the profile.");
+        }
+        await harness.StartParticipantsAsync();
+        return harness;
+    }
+
+    private async Task StartParticipantsAsync()
+    {
+        var candidate = Options.Candidate;
+        var qualifiedSegments = new HashSet<string> { "S", "A" };
+        Participant? candidateParticipant = null;
+        if (candidate is not null)
+        {
+            candidateParticipant = new Participant(candidate.DipId, candidate.Role, candidate.Mpid, candidate.Name, candidate.CallbackUrl, candidate.ApiKey, candidate.Segments.ToHashSet());
+            Directory.Add(candidateParticipant);
+        }
+
+        Participant supplier;
+        if (candidate?.Role == DipRole.Supplier) supplier = candidateParticipant!;
+        else
+        {
+            var reference = await StartReferenceAsync(DipRole.Supplier, HarnessParties.SupplierDipId, HarnessParties.SupplierMpid, Options.SupplierFaults);
+            supplier = new Participant(HarnessParties.SupplierDipId, DipRole.Supplier, HarnessParties.SupplierMpid, "Reference Supplier", reference.CallbackUrl, null, qualifiedSegments);
+            Directory.Add(supplier);
+        }
+        Participant meteringService;
+        if (candidate is not null && DipRole.IsMeteringService(candidate.Role)) meteringService = candidateParticipant!;
+        else
+        {
+            var reference = await StartReferenceAsync(DipRole.SmartMeteringService, HarnessParties.SmartMeteringServiceDipId, HarnessParties.SmartMeteringServiceMpid, ParticipantFaults.None);
+            meteringService = new Participant(HarnessParties.SmartMeteringServiceDipId, DipRole.SmartMeteringService, HarnessParties.SmartMeteringServiceMpid,
+                "Reference Smart Metering Service", reference.CallbackUrl, null, qualifiedSegments);
+            Directory.Add(meteringService);
+        }
+        // Parties the harness plays without a process: their publications are recorded, not sent.
+        Directory.Add(new Participant(HarnessParties.DistributorDipId, DipRole.Distributor, HarnessParties.DistributorMpid, "Harness distributor", null, null, qualifiedSegments));
+        Directory.Add(new Participant(HarnessParties.LosingSupplierDipId, DipRole.Supplier, HarnessParties.LosingSupplierMpid, "Harness losing supplier", null, null, qualifiedSegments));
+        Directory.Add(new Participant(HarnessParties.IncumbentMeteringServiceDipId, DipRole.SmartMeteringService, HarnessParties.IncumbentMeteringServiceMpid, "Harness incumbent metering service", null, null, qualifiedSegments));
+
+        Supplier = supplier;
+        MeteringService = meteringService;
+        Candidates = candidateParticipant is not null ? [candidateParticipant] : [supplier, meteringService];
+    }
+
+    private async Task<ReferenceParticipant> StartReferenceAsync(string role, string dipId, string mpid, ParticipantFaults faults)
+    {
+        var participant = await ReferenceParticipant.StartAsync(new ParticipantOptions
+        {
+            Role = role, DipId = dipId, Mpid = mpid, DipUrl = new Uri(Dip.Url), CssUrl = new Uri(Css.Url), Faults = faults,
+            MeteringServiceDipId = Options.Candidate is { } c && DipRole.IsMeteringService(c.Role) ? c.DipId : HarnessParties.SmartMeteringServiceDipId,
+            MeteringServiceMpid = Options.Candidate is { } c2 && DipRole.IsMeteringService(c2.Role) ? c2.Mpid : HarnessParties.SmartMeteringServiceMpid,
+        });
+        _references.Add(participant);
+        return participant;
+    }
+
+    /// <summary>A scenario starts: central state is cleared and the market clock goes back to its default start.</summary>
+    public void BeginScenario(string scenarioId)
+    {
+        _scenario = scenarioId;
+        Smrs.Reset();
+        Clock.Reset(MarketTime.ParseLocal("2026-01-05 09:00"));
+        Journal.Append(new JournalRecord { Kind = JournalKind.Marker, Scenario = scenarioId, MarketTime = MarketTime.ToDip(Clock.GetCurrentInstant()), Note = "scenario started" });
+    }
+
+    /// <summary>A scenario ends: records the end of its observation window.</summary>
+    public Instant EndScenario(string scenarioId, string outcome)
+    {
+        var end = Clock.GetCurrentInstant();
+        Journal.Append(new JournalRecord { Kind = JournalKind.Marker, Scenario = scenarioId, MarketTime = MarketTime.ToDip(end), Note = "scenario ended: " + outcome });
+        _scenario = null;
+        return end;
+    }
+
+    /// <summary>Writes a note into the journal.</summary>
+    public void Note(string text) => Journal.Append(new JournalRecord
+    {
+        Kind = JournalKind.Marker, Scenario = CurrentScenario, MarketTime = MarketTime.ToDip(Clock.GetCurrentInstant()), Note = text,
+    });
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _ticker.DisposeAsync();
+        foreach (var p in _references) await p.DisposeAsync();
+        await Dip.DisposeAsync();
+        Css.Dispose();
+        Journal.Dispose();
+    }
+}

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Globalization;
+using Qualification.Runner.Cli;
+using Qualification.Runner.Composition;
+
+// qualify: the MHHS qualification harness's command line.
+var root = new RootCommand("qualify: run MHHS qualification suites against a participant's system, with the harness playing DIP, SMRS and CSS.");
+
+var candidate = new Option<string?>("--candidate") { Description = "Candidate profile (YAML). Without it, the built-in reference participants are qualified." };
+var features = new Option<string>("--features") { Description = "Folder of .feature files and requirements.yaml.", DefaultValueFactory = _ => "features" };
+var tags = new Option<string?>("--tags") { Description = "Cucumber tag expression selecting scenarios, e.g. \"@role:SUP and not @wip\"." };
+var results = new Option<string?>("--results") { Description = "Output folder (default reports/<run-id>)." };
+var timeScale = new Option<double>("--time-scale") { Description = "Market seconds per real second (600: a 60-minute SLA takes 6 s).", DefaultValueFactory = _ => 600 };
+var minPassRate = new Option<double>("--min-pass-rate") { Description = "Gate: fraction of judged requirements that must pass (0–1).", DefaultValueFactory = _ => 1.0 };
+var calendar = new Option<string?>("--calendar") { Description = "England & Wales bank holidays in GOV.UK bank-holidays.json layout." };
+var referenceFault = new Option<string[]>("--reference-fault") { Description = "Make the reference supplier faulty (demonstrations and tests): late-appointment=3s, efd-utc-midnight, efd-half-past-midnight.", AllowMultipleArgumentsPerToken = false };
+
+var run = new Command("run", "Run a qualification: scenarios, rules, evidence. Exit 0 gate passed, 1 requirement failed, 2 harness or input broken.")
+{
+    candidate, features, tags, results, timeScale, minPassRate, calendar, referenceFault,
+};
+run.SetAction(async (parse, cancellation) => await Guarded(() => RunCommand.ExecuteAsync(new RunOptions
+{
+    CandidateFile = parse.GetValue(candidate), FeaturesDir = parse.GetValue(features)!, Tags = parse.GetValue(tags), ResultsDir = parse.GetValue(results),
+    TimeScale = parse.GetValue(timeScale), MinPassRate = parse.GetValue(minPassRate), CalendarFile = parse.GetValue(calendar),
+    SupplierFaults = parse.GetValue(referenceFault) ?? [],
+}, Console.Out, cancellation)));
+
+var role = new Option<string>("--role") { Description = "SUP or MSS.", Required = true };
+var dipId = new Option<string>("--dip-id") { Description = "The participant's DIP id.", Required = true };
+var mpid = new Option<string>("--mpid") { Description = "The participant's MPID.", Required = true };
+var listen = new Option<string>("--listen") { Description = "Where its webhook listens.", DefaultValueFactory = _ => "http://127.0.0.1:9101" };
+var dipUrl = new Option<string>("--dip-url") { Description = "The DIP to send to.", DefaultValueFactory = _ => "http://127.0.0.1:7401" };
+var cssUrl = new Option<string?>("--css-url") { Description = "The CSS to read registrations from (suppliers).", DefaultValueFactory = _ => "http://127.0.0.1:7402" };
+var apiKey = new Option<string?>("--api-key") { Description = "X-API-Key to send." };
+var fault = new Option<string[]>("--fault") { Description = "Deliberate fault: late-appointment=3s, efd-utc-midnight, efd-half-past-midnight, ignore-appointment-requests." };
+var participant = new Command("participant", "Run one reference participant as a stand-alone service (a template for a candidate, and a faulty one on request).")
+{
+    role, dipId, mpid, listen, dipUrl, cssUrl, apiKey, fault,
+};
+participant.SetAction(async (parse, cancellation) => await Guarded(() => ParticipantCommand.ExecuteAsync(parse.GetValue(role)!, parse.GetValue(dipId)!, parse.GetValue(mpid)!,
+    parse.GetValue(listen)!, parse.GetValue(dipUrl)!, parse.GetValue(cssUrl), parse.GetValue(apiKey), parse.GetValue(fault) ?? [], Console.Out, cancellation)));
+
+root.Subcommands.Add(run);
+root.Subcommands.Add(participant);
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+// With no command, a newcomer gets a full run against the reference participants.
+return await root.Parse(args.Length == 0 ? ["run"] : args).InvokeAsync();
+
+static async Task<int> Guarded(Func<Task<int>> action)
+{
+    try { return await action(); }
+    catch (InputException e)
+    {
+        Console.Error.WriteLine("qualify: " + e.Message);
+        return ExitCodes.Broken;
+    }
+    catch (Exception e) when (e is not OperationCanceledException)
+    {
+        // A harness fault: say so plainly; the journal written so far stays on disk.
+        Console.Error.WriteLine($"qualify: harness fault, not a candidate failure: {e}");
+        return ExitCodes.Broken;
+    }
+}

@@ -1,0 +1,119 @@
+using System.Text.Json.Nodes;
+using NodaTime;
+using Qualification.Domain;
+using Qualification.Domain.Evidence;
+using Qualification.Domain.Market;
+using Qualification.Stubs.Smrs;
+using WireMock;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+using WireMock.Settings;
+using WireMock.Types;
+using WireMock.Util;
+
+namespace Qualification.Stubs.Css;
+
+/// <summary>
+/// The emulated Central Switching Service. It owns the lifecycle of supplier registrations
+/// (pending → secured active at gate closure → completed on the effective date) and tells SMRS,
+/// which notifies suppliers over the DIP. A supplier can read back its own registration (the
+/// gaining supplier knows the date of the switch it requested) at <c>GET /css/registrations/{id}</c>.
+/// </summary>
+public sealed class CssEmulator : IDisposable
+{
+    private readonly SmrsEmulator _smrs;
+    private readonly Journal _journal;
+    private readonly MarketClock _clock;
+    private readonly Func<string?> _scenario;
+    private readonly WireMockServer _server;
+    private int _ids;
+
+    /// <summary>Starts the CSS emulator on <paramref name="url"/> (loopback, port 0 by default).</summary>
+    public CssEmulator(SmrsEmulator smrs, Journal journal, MarketClock clock, Func<string?> scenario, string url = "http://127.0.0.1:0")
+    {
+        _smrs = smrs;
+        _journal = journal;
+        _clock = clock;
+        _scenario = scenario;
+        _server = WireMockServer.Start(new WireMockServerSettings { Urls = [url], StartAdminInterface = false });
+        _server.Given(Request.Create().WithPath(new WireMock.Matchers.RegexMatcher("^/css/registrations/[^/]+$")).UsingGet())
+            .WithTitle("CSS: read a registration")
+            .RespondWith(Response.Create().WithCallback(GetRegistration));
+    }
+
+    /// <summary>Base URL, e.g. http://127.0.0.1:7402.</summary>
+    public string Url => _server.Url!;
+
+    /// <summary>When gate closure happens on the day before the effective date (London time).</summary>
+    public LocalTime GateClosure { get; init; } = new(17, 0);
+
+    private ResponseMessage GetRegistration(IRequestMessage request)
+    {
+        var id = request.Path[(request.Path.LastIndexOf('/') + 1)..];
+        var registration = _smrs.AllRegistrations().FirstOrDefault(r => r.CssRegistrationId == id);
+        var (status, body) = registration is null
+            ? (404, new JsonObject { ["error"] = $"no CSS registration '{id}'" })
+            : (200, new JsonObject
+            {
+                ["registrationId"] = registration.CssRegistrationId,
+                ["mpan"] = registration.Mpan.Value,
+                ["supplierDipId"] = registration.SupplierDipId,
+                ["supplierMpid"] = registration.SupplierMpid,
+                ["effectiveFromDate"] = registration.EffectiveFrom.ToString("uuuu-MM-dd", null),
+                ["status"] = registration.Status.ToString(),
+            });
+        return new ResponseMessage
+        {
+            StatusCode = status,
+            Headers = new Dictionary<string, WireMockList<string>> { ["Content-Type"] = new("application/json") },
+            BodyData = new BodyData { BodyAsString = body.ToJsonString(), DetectedBodyType = BodyType.String },
+        };
+    }
+
+    /// <summary>
+    /// A switch (or initial registration) of <paramref name="mpan"/> to a gaining supplier becomes
+    /// pending. SMRS sends IF-002; gate closure and completion are scheduled on the market clock.
+    /// </summary>
+    public async Task<SupplierRegistration> SwitchPendingAsync(MpanCore mpan, string supplierDipId, string supplierMpid, LocalDate effectiveFrom)
+    {
+        var registration = new SupplierRegistration($"CSS-{mpan.Value}-{Interlocked.Increment(ref _ids):D4}", mpan, supplierDipId, supplierMpid, effectiveFrom);
+        _smrs.AddRegistration(registration);
+        Record(registration, "switch pending");
+        var gateClosure = effectiveFrom.PlusDays(-1).At(GateClosure).InZoneLeniently(MarketTime.London).ToInstant();
+        _clock.Schedule(gateClosure, $"CSS: gate closure for {registration.CssRegistrationId}", () =>
+        {
+            if (registration.Status != RegistrationStatus.Pending) return;
+            registration.Status = RegistrationStatus.SecuredActive;
+            Record(registration, "secured active at gate closure");
+        });
+        _clock.Schedule(MarketTime.StartOfDay(effectiveFrom), $"CSS: complete {registration.CssRegistrationId}", () =>
+        {
+            if (registration.Status != RegistrationStatus.SecuredActive) return;
+            registration.Status = RegistrationStatus.Active;
+            Record(registration, "switch completed");
+        });
+        await _smrs.NotifyPendingRegistrationAsync(registration);
+        return registration;
+    }
+
+    /// <summary>The switch is withdrawn before gate closure; appointments made for it will lapse.</summary>
+    public void Withdraw(SupplierRegistration registration)
+    {
+        registration.Status = RegistrationStatus.Withdrawn;
+        Record(registration, "withdrawn");
+    }
+
+    private void Record(SupplierRegistration r, string what) => _journal.Append(new JournalRecord
+    {
+        Kind = JournalKind.Css, Scenario = _scenario(), MarketTime = MarketTime.ToDip(_clock.GetCurrentInstant()), Mpan = r.Mpan.Value,
+        To = r.SupplierDipId, Note = $"CSS {r.CssRegistrationId}: {what} (effective from {r.EffectiveFrom:uuuu-MM-dd})",
+    });
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _server.Stop();
+        _server.Dispose();
+    }
+}

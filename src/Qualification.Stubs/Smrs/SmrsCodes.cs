@@ -1,0 +1,33 @@
+namespace Qualification.Stubs.Smrs;
+
+/// <summary>
+/// SMRS rejection codes used by the emulator, with their text. Codes come from the interface
+/// catalogue's rejection list (REGnnnn) and the supplier-platform documentation noted in
+/// docs/domain-sources.md.
+/// </summary>
+public static class SmrsCodes
+{
+    /// <summary>MPAN invalid or does not exist.</summary>
+    public const string UnknownMpan = "REG0000 - MPAN invalid or does not exist";
+    /// <summary>Requesting supplier is neither registered nor gaining.</summary>
+    public const string NotCurrentSupplier = "REG1021 - Requesting supplier is not the registered or gaining supplier for the MPAN";
+    /// <summary>Service provider effective-from must be local midnight and contiguous.</summary>
+    public const string NotLocalMidnight = "REG1032 - Service provider effective from date must be at local (Europe/London) midnight";
+    /// <summary>Effective-from too far ahead.</summary>
+    public const string TooFarAhead = "REG1099 - Service provider effective from date is more than 28 days in the future";
+    /// <summary>Gaining supplier may not appoint in the past.</summary>
+    public const string GainingSupplierInPast = "REG1034 - A gaining supplier cannot appoint a service provider from a date in the past";
+    /// <summary>CSP/USP only by the current supplier.</summary>
+    public const string CurrentSupplierOnly = "REG1033 - Only the current supplier can request this appointment scenario";
+    /// <summary>Service provider not qualified for the segment.</summary>
+    public const string NotQualifiedForSegment = "REG1031 - Service provider is not qualified for the market segment of the MPAN";
+    /// <summary>Unknown service provider DIP id.</summary>
+    public const string UnknownServiceDipId = "REG1090 - Proposed service provider DIP id is not a known metering service";
+    /// <summary>MPID does not match the DIP id.</summary>
+    public const string MpidMismatch = "REG1091 - Proposed service provider MPID does not match its DIP id";
+    /// <summary>Before the gaining supplier's start.</summary>
+    public const string BeforeSupplierStart = "REG1032 - Service provider effective from date is before the supplier's registration effective from date";
+
+    /// <summary>How far ahead an appointment may start.</summary>
+    public const int MaxDaysAhead = 28;
+}

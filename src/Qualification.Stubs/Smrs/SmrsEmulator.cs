@@ -1,0 +1,322 @@
+using System.Text.Json.Nodes;
+using NodaTime;
+using Qualification.Domain;
+using Qualification.Domain.Dip;
+using Qualification.Domain.Evidence;
+using Qualification.Domain.Market;
+using Qualification.Stubs.Dip;
+
+namespace Qualification.Stubs.Smrs;
+
+/// <summary>
+/// The emulated Registration Service (SMRS). It holds metering points, supplier registrations and
+/// metering-service appointments, validates appointment requests (IF-031) as BSCP706 requires,
+/// asks the proposed service (IF-033), records its answer (IF-034), notifies the outcome (IF-032,
+/// IF-035) and confirms the appointment on its effective date (IF-036). It reacts to messages the
+/// emulated DIP accepted and publishes through it.
+/// </summary>
+public sealed class SmrsEmulator
+{
+    private readonly object _gate = new();
+    private readonly DipEmulator _dip;
+    private readonly Dictionary<string, MeteringPoint> _points = new(StringComparer.Ordinal);
+    private readonly List<SupplierRegistration> _registrations = [];
+    private readonly List<MeteringServiceAppointment> _appointments = [];
+    private int _ids;
+
+    /// <summary>Creates the SMRS and subscribes it to the DIP.</summary>
+    public SmrsEmulator(DipEmulator dip)
+    {
+        _dip = dip;
+        _dip.Accepted += OnAcceptedAsync;
+    }
+
+    private MarketClock Clock => _dip.Clock;
+
+    /// <summary>Forgets all state (a new scenario starts from its own Given steps).</summary>
+    public void Reset()
+    {
+        lock (_gate) { _points.Clear(); _registrations.Clear(); _appointments.Clear(); }
+    }
+
+    /// <summary>Adds or replaces a metering point.</summary>
+    public void AddMeteringPoint(MeteringPoint point)
+    {
+        lock (_gate) _points[point.Mpan.Value] = point;
+    }
+
+    /// <summary>The metering point, if SMRS holds it.</summary>
+    public MeteringPoint? FindMeteringPoint(string mpan)
+    {
+        lock (_gate) return _points.GetValueOrDefault(mpan);
+    }
+
+    /// <summary>Records a supplier registration (current or pending).</summary>
+    public void AddRegistration(SupplierRegistration registration)
+    {
+        lock (_gate) _registrations.Add(registration);
+    }
+
+    /// <summary>Records an appointment that already exists (the incumbent service).</summary>
+    public void AddAppointment(MeteringServiceAppointment appointment)
+    {
+        lock (_gate) _appointments.Add(appointment);
+    }
+
+    /// <summary>Appointments of an MPAN, newest last.</summary>
+    public IReadOnlyList<MeteringServiceAppointment> Appointments(string mpan)
+    {
+        lock (_gate) return _appointments.Where(a => a.Mpan.Value == mpan).ToList();
+    }
+
+    /// <summary>Every registration SMRS holds.</summary>
+    public IReadOnlyList<SupplierRegistration> AllRegistrations()
+    {
+        lock (_gate) return _registrations.ToList();
+    }
+
+    /// <summary>Registrations of an MPAN, newest last.</summary>
+    public IReadOnlyList<SupplierRegistration> Registrations(string mpan)
+    {
+        lock (_gate) return _registrations.Where(r => r.Mpan.Value == mpan).ToList();
+    }
+
+    /// <summary>
+    /// CSS told SMRS that a switch (or initial registration) is pending: send IF-002 [GainMPANInfo]
+    /// to the gaining supplier so it can appoint its agents.
+    /// </summary>
+    public Task NotifyPendingRegistrationAsync(SupplierRegistration registration)
+    {
+        var point = FindMeteringPoint(registration.Mpan.Value) ?? throw new InvalidOperationException($"SMRS holds no metering point {registration.Mpan}; declare it before the switch.");
+        var incumbent = CurrentAppointment(registration.Mpan.Value, Clock.GetCurrentInstant());
+        var custom = new JsonObject
+        {
+            ["B013"] = new JsonObject { ["CSSRegistrationID"] = registration.CssRegistrationId },
+            ["B005"] = new JsonObject
+            {
+                ["currentMeteringServiceDIPID"] = incumbent?.ServiceDipId,
+                ["currentMeteringServiceMPID"] = incumbent?.ServiceMpid,
+                ["currentDataServiceDIPID"] = null,
+                ["currentDataServiceMPID"] = null,
+            },
+        };
+        AddSiteBlocks(custom, point);
+        return Publish("IF-002", "[GainMPANInfo]", point, custom, [registration.SupplierDipId], null);
+    }
+
+    private MeteringServiceAppointment? CurrentAppointment(string mpan, Instant at)
+    {
+        lock (_gate)
+            return _appointments.Where(a => a.Mpan.Value == mpan && a.Status == AppointmentStatus.Active && a.EffectiveFrom.ToInstant() <= at)
+                .OrderBy(a => a.EffectiveFrom.ToInstant()).LastOrDefault();
+    }
+
+    private async Task OnAcceptedAsync(AcceptedMessage accepted)
+    {
+        var m = accepted.Message;
+        switch (m.InterfaceId, m.EventCode)
+        {
+            case ("IF-031", "[MSApp]"): await OnAppointmentRequestAsync(accepted); break;
+            case ("IF-034", "[MSAppSPResponse]"): await OnServiceResponseAsync(accepted); break;
+        }
+    }
+
+    // BSCP706 validation of a metering-service appointment request (REC Schedule 14 step 22.6.2).
+    private async Task OnAppointmentRequestAsync(AcceptedMessage accepted)
+    {
+        var m = accepted.Message;
+        var b070 = m.Payload.CustomBlock["B070"]!.AsObject();
+        var supplier = m.Payload.CommonBlock.S1.SenderDipId;
+        var now = accepted.ReceivedAt;
+        var problems = new List<string>();
+        var point = FindMeteringPoint(m.Mpan);
+        SupplierRegistration? registration = null;
+        var efdText = b070.Text("proposedMeteringServiceDIPEffectiveFromDate");
+        var efd = MarketTime.ParseDip(efdText);
+        var scenario = b070.Text("appointmentScenario") ?? "";
+        var serviceDipId = b070.Text("proposedMeteringServiceDIPID") ?? "";
+        var serviceMpid = b070.Text("proposedMeteringServiceMPID") ?? "";
+        if (point is null) problems.Add(SmrsCodes.UnknownMpan);
+        else
+        {
+            lock (_gate)
+                registration = _registrations.LastOrDefault(r => r.Mpan.Value == m.Mpan && r.SupplierDipId == supplier && r.Status != RegistrationStatus.Withdrawn);
+            var isGaining = registration is { Status: RegistrationStatus.Pending or RegistrationStatus.SecuredActive };
+            if (registration is null) problems.Add(SmrsCodes.NotCurrentSupplier);
+            else if (scenario is "CSP" or "USP" && isGaining) problems.Add(SmrsCodes.CurrentSupplierOnly);
+
+            if (efd is null) problems.Add(SmrsCodes.NotLocalMidnight);
+            else
+            {
+                var efdInstant = efd.Value.ToInstant();
+                if (!MarketTime.IsLocalMidnight(efd.Value)) problems.Add(SmrsCodes.NotLocalMidnight);
+                var latest = MarketTime.StartOfDay(MarketTime.LocalDateOf(now).PlusDays(SmrsCodes.MaxDaysAhead));
+                if (efdInstant > latest) problems.Add(SmrsCodes.TooFarAhead);
+                if (isGaining && efdInstant < MarketTime.StartOfDay(MarketTime.LocalDateOf(now))) problems.Add(SmrsCodes.GainingSupplierInPast);
+                if (registration is not null && MarketTime.LocalDateOf(efdInstant) < registration.EffectiveFrom) problems.Add(SmrsCodes.BeforeSupplierStart);
+            }
+
+            var service = _dip.Directory.Find(serviceDipId);
+            if (service is null || !DipRole.IsMeteringService(service.Role)) problems.Add(SmrsCodes.UnknownServiceDipId);
+            else
+            {
+                if (!string.Equals(service.Mpid, serviceMpid, StringComparison.Ordinal)) problems.Add(SmrsCodes.MpidMismatch);
+                if (!service.Segments.Contains(point.Segment.Code())) problems.Add(SmrsCodes.NotQualifiedForSegment);
+            }
+        }
+
+        var correlation = m.Payload.CommonBlock.S1.SenderCorrelationId;
+        var initial = new JsonObject { ["B070"] = b070.DeepClone() };
+        if (m.Payload.CustomBlock["B013"] is { } b013) initial["B013"] = b013.DeepClone();
+        var m0 = m.Payload.CommonBlock.M0;
+        if (problems.Count > 0)
+        {
+            // 22.6.3: tell the supplier the proposed appointment was rejected.
+            await Publish("IF-032", "[MSAppInitialResp]", m0, initial, [supplier], correlation, new R0Block("R", problems.Distinct().ToList()));
+            return;
+        }
+
+        var supplierMpid = _dip.Directory.Find(supplier)?.Mpid ?? registration!.SupplierMpid;
+        var appointment = new MeteringServiceAppointment($"APP-{Interlocked.Increment(ref _ids):D6}", MpanCore.Parse(m.Mpan), serviceDipId, serviceMpid,
+            supplier, supplierMpid, scenario, efd!.Value, b070.Text("contractReferenceMeteringService"), registration?.CssRegistrationId, correlation);
+        AddAppointment(appointment);
+        await Publish("IF-032", "[MSAppInitialResp]", m0, initial, [supplier], correlation, new R0Block("A", []));
+
+        var request = new JsonObject
+        {
+            ["B012"] = SupplierBlock(appointment),
+            ["B070"] = b070.DeepClone(),
+        };
+        if (registration is not null) request["B013"] = new JsonObject { ["CSSRegistrationID"] = registration.CssRegistrationId };
+        AddSiteBlocks(request, point!);
+        await Publish("IF-033", "[MSAppSPRequest]", point!, request, [serviceDipId], correlation);
+    }
+
+    private async Task OnServiceResponseAsync(AcceptedMessage accepted)
+    {
+        var m = accepted.Message;
+        var service = m.Payload.CommonBlock.S1.SenderDipId;
+        var b007 = m.Payload.CustomBlock["B007"]!.AsObject();
+        MeteringServiceAppointment? appointment;
+        lock (_gate)
+            appointment = _appointments.LastOrDefault(a => a.Mpan.Value == m.Mpan && a.ServiceDipId == service && a.Status == AppointmentStatus.AwaitingServiceResponse);
+        if (appointment is null)
+        {
+            _dip.Journal.Append(new JournalRecord
+            {
+                Kind = JournalKind.Marker, Scenario = _dip.CurrentScenario(), InterfaceId = "IF-034", Mpan = m.Mpan, From = service,
+                Note = "SMRS: IF-034 matches no appointment awaiting this service's response; ignored",
+            });
+            return;
+        }
+        var accepting = b007.Text("responseCode") == "A";
+        appointment.Status = accepting ? AppointmentStatus.Accepted : AppointmentStatus.Rejected;
+        var outcome = new JsonObject
+        {
+            ["B007"] = b007.DeepClone(),
+            ["B012"] = SupplierBlock(appointment),
+            ["B070"] = B070(appointment),
+        };
+        var m0 = m.Payload.CommonBlock.M0;
+        await Publish("IF-035", accepting ? "[MSAppAccepted]" : "[MSAppRejected]", m0, outcome, [appointment.RequestingSupplierDipId, appointment.ServiceDipId], appointment.CorrelationId);
+        if (accepting)
+        {
+            var due = appointment.EffectiveFrom.ToInstant();
+            if (due <= Clock.GetCurrentInstant()) await ActivateAsync(appointment);
+            else Clock.Schedule(due, $"SMRS: activate {appointment.Id} for {appointment.Mpan}", () => ActivateAsync(appointment).GetAwaiter().GetResult());
+        }
+    }
+
+    // On the effective date the appointment becomes active if the supplier's registration stands;
+    // a prospective appointment with no secured switch behind it lapses.
+    private async Task ActivateAsync(MeteringServiceAppointment appointment)
+    {
+        var point = FindMeteringPoint(appointment.Mpan.Value);
+        if (point is null || appointment.Status != AppointmentStatus.Accepted) return;
+        SupplierRegistration? registration;
+        lock (_gate)
+            registration = _registrations.LastOrDefault(r => r.Mpan == appointment.Mpan && r.SupplierDipId == appointment.RequestingSupplierDipId);
+        if (registration is null || registration.Status == RegistrationStatus.Withdrawn)
+        {
+            appointment.Status = AppointmentStatus.Lapsed;
+            var lapsed = new JsonObject
+            {
+                ["B007"] = new JsonObject { ["responseCode"] = "L", ["proposedAppointmentResponseCode"] = "Appointment lapsed: no secured registration for the requesting supplier" },
+                ["B012"] = SupplierBlock(appointment),
+                ["B070"] = B070(appointment),
+            };
+            await Publish("IF-035", "[MSAppLapsed]", point, lapsed, [appointment.RequestingSupplierDipId, appointment.ServiceDipId], appointment.CorrelationId);
+            return;
+        }
+        lock (_gate)
+        {
+            foreach (var previous in _appointments.Where(a => a.Mpan == appointment.Mpan && a.Status == AppointmentStatus.Active))
+                previous.Status = AppointmentStatus.Ended;
+            appointment.Status = AppointmentStatus.Active;
+        }
+        var active = new JsonObject
+        {
+            ["B012"] = SupplierBlock(appointment),
+            ["B014"] = new JsonObject
+            {
+                ["incomingMeteringServiceDIPID"] = appointment.ServiceDipId,
+                ["incomingMeteringServiceEffectiveFromDate"] = MarketTime.ToDip(appointment.EffectiveFrom.ToInstant()),
+                ["incomingMeteringServiceMPID"] = appointment.ServiceMpid,
+                ["contractReferenceMeteringService"] = appointment.ContractReference,
+                ["appointmentScenario"] = appointment.Scenario,
+            },
+            ["B028"] = new JsonObject
+            {
+                ["domesticPremiseIndicator"] = point.Domestic,
+                ["domesticPremiseIndicatorEffectiveFromDate"] = Since(point),
+            },
+        };
+        AddSiteBlocks(active, point);
+        await Publish("IF-036", "[MSAppActive]", point, active, [appointment.RequestingSupplierDipId, appointment.ServiceDipId, point.DistributorDipId], appointment.CorrelationId);
+    }
+
+    private static JsonObject SupplierBlock(MeteringServiceAppointment a) => new()
+    {
+        ["serviceProviderAppointmentRequestingSupplierDIPID"] = a.RequestingSupplierDipId,
+        ["serviceProviderAppointmentRequestingSupplierMPID"] = a.RequestingSupplierMpid,
+    };
+
+    private static JsonObject B070(MeteringServiceAppointment a) => new()
+    {
+        ["proposedMeteringServiceDIPID"] = a.ServiceDipId,
+        ["proposedMeteringServiceMPID"] = a.ServiceMpid,
+        ["proposedMeteringServiceDIPEffectiveFromDate"] = MarketTime.ToDip(a.EffectiveFrom.ToInstant()),
+        ["contractReferenceMeteringService"] = a.ContractReference,
+        ["appointmentScenario"] = a.Scenario,
+    };
+
+    // Site attributes are recorded as effective from a fixed historic date: the harness does not model their history.
+    private static string Since(MeteringPoint _) => MarketTime.ToDip(MarketTime.StartOfDay(new LocalDate(2020, 1, 1)));
+
+    private static void AddSiteBlocks(JsonObject custom, MeteringPoint point)
+    {
+        var since = Since(point);
+        var address = new JsonObject { ["meteringPointPostcode"] = point.Postcode, ["addressLine1"] = point.AddressLine1 };
+        for (var i = 2; i <= 9; i++) address["addressLine" + i] = "";
+        custom["B022"] = address;
+        custom["B023"] = new JsonObject
+        {
+            ["connectionTypeIndicator"] = point.ConnectionType, ["connectionTypeEffectiveFromDate"] = since,
+            ["energyDirection"] = "I", ["meteredIndicator"] = point.Segment != MarketSegment.Unmetered,
+        };
+        custom["B024"] = new JsonObject { ["DUOSTariffID"] = point.DuosTariffId, ["DUOSTariffIDEffectiveFromDate"] = since };
+        custom["B025"] = new JsonObject { ["energisationStatus"] = point.Energisation, ["energisationStatusEffectiveFromDate"] = since };
+        custom["B026"] = new JsonObject { ["marketSegmentIndicator"] = point.Segment.Code(), ["marketSegmentIndicatorEffectiveFromDate"] = since };
+    }
+
+    private Task Publish(string iface, string evt, MeteringPoint point, JsonObject custom, IReadOnlyList<string> recipients, string? correlation) =>
+        Publish(iface, evt, new M0Block(point.Mpan.Value, point.DistributorDipId, point.GspGroup), custom, recipients, correlation);
+
+    private Task Publish(string iface, string evt, M0Block m0, JsonObject custom, IReadOnlyList<string> recipients, string? correlation, R0Block? r0 = null)
+    {
+        var payload = DipMessageFactory.Payload(iface, evt, HarnessParties.RegistrationServiceDipId, DipRole.RegistrationService, m0,
+            Clock.GetCurrentInstant(), custom, correlation);
+        if (r0 is not null) payload = payload with { CommonBlock = payload.CommonBlock with { R0 = r0 } };
+        return _dip.PublishAsync(payload, recipients, correlation);
+    }
+}
