@@ -284,6 +284,8 @@ public sealed class DipEmulator : IAsyncDisposable
         {
             int? status = null;
             string note;
+            // The attempt is stamped when it starts: a fast recipient may answer before the POST returns.
+            var attemptStart = Clock.GetCurrentInstant();
             try
             {
                 using var content = new StringContent(body, Encoding.UTF8, "application/json");
@@ -297,7 +299,7 @@ public sealed class DipEmulator : IAsyncDisposable
             }
             var delivered = status is >= 200 and < 300;
             if (!delivered && attempt == _options.MaxDeliveryAttempts) note += "; RetriesExhausted";
-            Journal.Append(record with { MarketTime = MarketTime.ToDip(Clock.GetCurrentInstant()), Url = url.ToString(), Status = status, Note = note });
+            Journal.Append(record with { MarketTime = MarketTime.ToDip(attemptStart), Url = url.ToString(), Status = status, Note = note });
             if (delivered || _stopping.IsCancellationRequested) return;
             if (attempt < _options.MaxDeliveryAttempts)
             {

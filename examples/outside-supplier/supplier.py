@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""A minimal Supplier written only from the DIP API description, outside the harness's code.
+
+It shows what a candidate's own system does in the appointment process:
+  1. receives DIP publications on its webhook (POST /dip/inbound, an egress array);
+  2. on IF-002 [GainMPANInfo], reads its CSS registration (the switch it requested) to learn the
+     supply start date, and sends IF-031 [MSApp] appointing the harness's metering service from
+     local (Europe/London) midnight of that date.
+
+Usage: supplier.py --listen 127.0.0.1:9101 --dip http://127.0.0.1:7401 --css http://127.0.0.1:7402
+                   --dip-id 2300000077 --mpid OUTS [--api-key KEY]
+Only the Python standard library is used.
+"""
+import argparse
+import datetime as dt
+import json
+import threading
+import urllib.request
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+# The metering service the harness plays (README, "Parties the harness plays").
+MS_DIP_ID, MS_MPID = "1200000015", "REFM"
+
+
+def dip_time(moment):
+    """DIP datetime: exactly 25 characters, yyyy-MM-ddTHH:mm:ss+hh:mm."""
+    return moment.isoformat(timespec="seconds")
+
+
+def send(args, interface, event, m0, custom, correlation):
+    now = dt.datetime.now(LONDON)
+    s1 = {
+        "environmentTag": "SIT", "subText": None,
+        "senderUniqueReference": f"S-{interface}-{args.dip_id}-SUP-{now:%Y%m%d}-{uuid.uuid4().hex[:16]}",
+        "senderTimestamp": dip_time(now), "senderDIPID": args.dip_id, "senderRoleID": "SUP",
+        "senderCorrelationID": correlation, "DIPConnectionProviderID": None,
+    }
+    body = [{"payload": {"CommonBlock": {"S0": {"interfaceID": interface, "schemaVersion": "011", "eventCode": event},
+                                         "S1": s1, "M0": m0}, "CustomBlock": custom}}]
+    request = urllib.request.Request(f"{args.dip}/dip-channel/{interface}", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    if args.api_key:
+        request.add_header("X-API-Key", args.api_key)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        print(f"sent {interface} {event} for {m0['MPANCore']}: {response.status}", flush=True)
+
+
+def on_gain_mpan_info(args, payload):
+    common, custom = payload["CommonBlock"], payload["CustomBlock"]
+    registration_id = custom["B013"]["CSSRegistrationID"]
+    with urllib.request.urlopen(f"{args.css}/css/registrations/{registration_id}", timeout=30) as r:
+        registration = json.load(r)
+    start = dt.date.fromisoformat(registration["effectiveFromDate"])
+    midnight = dt.datetime(start.year, start.month, start.day, tzinfo=LONDON)
+    send(args, "IF-031", "[MSApp]", common["M0"], {
+        "B013": {"CSSRegistrationID": registration_id},
+        "B070": {"proposedMeteringServiceDIPID": MS_DIP_ID, "proposedMeteringServiceMPID": MS_MPID,
+                 "proposedMeteringServiceDIPEffectiveFromDate": dip_time(midnight),
+                 "contractReferenceMeteringService": "OUTSIDE-001", "appointmentScenario": "COS"},
+    }, common["S1"].get("senderCorrelationID"))
+
+
+def make_handler(args):
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length", 0))
+            try:
+                items = json.loads(self.rfile.read(length))
+            except ValueError:
+                self.send_response(400); self.end_headers(); return
+            self.send_response(201)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(json.dumps({"messageArray": [{"message": "MSG0000 - Success"} for _ in items]}).encode())
+            for item in items:
+                payload = item["payload"]
+                s0 = payload["CommonBlock"]["S0"]
+                print(f"received {s0['interfaceID']} {s0['eventCode']}", flush=True)
+                if (s0["interfaceID"], s0["eventCode"]) == ("IF-002", "[GainMPANInfo]"):
+                    threading.Thread(target=on_gain_mpan_info, args=(args, payload), daemon=True).start()
+
+        def log_message(self, *_):
+            pass
+    return Handler
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--listen", default="127.0.0.1:9101")
+    parser.add_argument("--dip", default="http://127.0.0.1:7401")
+    parser.add_argument("--css", default="http://127.0.0.1:7402")
+    parser.add_argument("--dip-id", default="2300000077")
+    parser.add_argument("--mpid", default="OUTS")
+    parser.add_argument("--api-key")
+    args = parser.parse_args()
+    host, port = args.listen.rsplit(":", 1)
+    server = ThreadingHTTPServer((host, int(port)), make_handler(args))
+    print(f"outside supplier {args.mpid} listening on http://{args.listen}/dip/inbound", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+using Qualification.Tests.Support;
+
+namespace Qualification.Tests.EndToEnd;
+
+/// <summary>The newcomer's path: `qualify run` with no candidate qualifies the reference participants.</summary>
+public class ReferenceRunTests
+{
+    [Test]
+    public async Task RunWithoutCandidate_PassesEveryRequirement_AndWritesEvidence()
+    {
+        var results = Qualify.TempDir("reference");
+        var run = await Qualify.RunAsync(["run", "--results", results]);
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.All);
+        var summary = Qualify.Summary(results);
+        Assert.That(summary["passRate"]!.GetValue<double>(), Is.EqualTo(1.0));
+        var verdicts = Qualify.Verdicts(summary);
+        Assert.That(verdicts, Is.Not.Empty);
+        Assert.That(verdicts.Where(v => v.Value != "PASSED"), Is.Empty, run.All);
+        Assert.That(summary["scenarios"]!["failed"]!.GetValue<int>(), Is.Zero);
+        Assert.That(summary["candidate"]!.GetValue<string>(), Does.Contain("reference"));
+        Assert.That(summary["startedAt"], Is.Not.Null);
+        var requirement = summary["requirements"]!.AsArray().First(r => r!["id"]!.GetValue<string>() == "REC-MO-22.6.1")!;
+        Assert.That(requirement["interfaces"]!.AsArray().Select(i => i!.GetValue<string>()), Is.EquivalentTo(new[] { "IF-002", "IF-031" }));
+        Assert.That(requirement["evidence"]!.AsArray(), Is.Not.Empty);
+
+        // The journal holds every message exchanged, one JSON object per line.
+        var journal = File.ReadAllLines(Path.Combine(results, "journal.jsonl"));
+        Assert.That(journal.Count(l => l.Contains("\"kind\":\"inbound\"") && l.Contains("IF-031")), Is.GreaterThanOrEqualTo(3));
+        Assert.That(journal.Count(l => l.Contains("\"kind\":\"push\"") && l.Contains("IF-036")), Is.GreaterThanOrEqualTo(2));
+        Assert.That(Directory.GetFiles(Path.Combine(results, "allure-results"), "*-result.json"), Has.Length.EqualTo(3));
+        Assert.That(File.Exists(Path.Combine(results, "rttm.csv")) && File.Exists(Path.Combine(results, "rttm.html")));
+    }
+
+    [Test]
+    public async Task BuiltInFaultySupplier_FailsExactlyTheBrokenRequirements()
+    {
+        var results = Qualify.TempDir("faulty-builtin");
+        var run = await Qualify.RunAsync(["run", "--results", results, "--time-scale", "3600",
+            "--reference-fault", "late-appointment=1.5s", "--reference-fault", "efd-utc-midnight"]);
+
+        Assert.That(run.ExitCode, Is.EqualTo(1), run.All);
+        var failed = Qualify.Verdicts(Qualify.Summary(results)).Where(v => v.Value == "FAILED").Select(v => v.Key);
+        Assert.That(failed, Is.EquivalentTo(new[] { "REC-MO-22.6.1", "MHHS-APP-EFD-MIDNIGHT" }), run.All);
+        Assert.That(run.Output, Does.Contain("GATE FAILED"));
+    }
+}
