@@ -17,6 +17,9 @@ public static class Qualify
 
     private static string FindRoot()
     {
+        var recorded = typeof(Qualify).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "RepoRoot")?.Value;
+        if (recorded is not null && File.Exists(Path.Combine(recorded, "Qualification.sln"))) return recorded;
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Qualification.sln"))) dir = dir.Parent;
         return dir?.FullName ?? throw new InvalidOperationException("Qualification.sln not found above the test folder.");
