@@ -12,6 +12,18 @@ public sealed record ParticipantFaults
     /// <summary>Metering service: never answer IF-033.</summary>
     public bool IgnoreAppointmentRequests { get; init; }
 
+    /// <summary>Metering service: hold MTD updates (IF-005) until this many market days after the works.</summary>
+    public int MtdDelayDays { get; init; }
+    /// <summary>Metering service: report an energisation change inside an IF-005 meter update instead of IF-007.</summary>
+    public bool EnergisationViaMeterUpdate { get; init; }
+    /// <summary>Supplier: ignore IF-045 missing-appointment reminders.</summary>
+    public bool IgnoreReminders { get; init; }
+
+    /// <summary>Supplier: leave the appointment scenario out of IF-031 (a schema failure).</summary>
+    public bool InvalidAppointmentRequest { get; init; }
+    /// <summary>Metering service: leave the outcome code out of IF-034 (a schema failure).</summary>
+    public bool InvalidAppointmentResponse { get; init; }
+
     /// <summary>No faults.</summary>
     public static ParticipantFaults None { get; } = new();
 
@@ -28,7 +40,12 @@ public sealed record ParticipantFaults
                 "efd-utc-midnight" => f with { EffectiveFromAtUtcMidnight = true },
                 "efd-half-past-midnight" => f with { EffectiveFromHalfPastMidnight = true },
                 "ignore-appointment-requests" => f with { IgnoreAppointmentRequests = true },
-                _ => throw new FormatException($"Unknown fault '{spec}'. Known: late-appointment=<seconds>s, efd-utc-midnight, efd-half-past-midnight, ignore-appointment-requests."),
+                "mtd-delay-days" => f with { MtdDelayDays = int.TryParse(value, out var days) && days > 0 ? days : throw new FormatException($"Fault '{spec}': give whole days, e.g. mtd-delay-days=4.") },
+                "energisation-via-if005" => f with { EnergisationViaMeterUpdate = true },
+                "ignore-reminders" => f with { IgnoreReminders = true },
+                "invalid-appointment-request" => f with { InvalidAppointmentRequest = true },
+                "invalid-appointment-response" => f with { InvalidAppointmentResponse = true },
+                _ => throw new FormatException($"Unknown fault '{spec}'. Known: late-appointment=<seconds>s, efd-utc-midnight, efd-half-past-midnight, ignore-appointment-requests, mtd-delay-days=<days>, energisation-via-if005, ignore-reminders, invalid-appointment-request, invalid-appointment-response."),
             };
         }
         return f;

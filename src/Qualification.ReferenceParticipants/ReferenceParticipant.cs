@@ -22,7 +22,7 @@ namespace Qualification.ReferenceParticipants;
 /// Metering Service should (unless started with <see cref="ParticipantFaults"/>), sending its
 /// messages to the DIP it is configured with. It knows nothing of the harness beyond its URLs.
 /// </summary>
-public sealed class ReferenceParticipant : IAsyncDisposable
+public sealed partial class ReferenceParticipant : IAsyncDisposable
 {
     private readonly ParticipantOptions _options;
     private readonly WebApplication _app;
@@ -60,6 +60,7 @@ public sealed class ReferenceParticipant : IAsyncDisposable
         var participant = new ReferenceParticipant(options, app);
         app.MapPost("/dip/inbound", (Func<HttpContext, Task<IResult>>)participant.OnInboundAsync);
         app.MapGet("/health", () => Results.Ok(new { status = "ok", role = options.Role, dipId = options.DipId }));
+        participant.MapDriver(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         participant.Url = address.Replace("localhost", "127.0.0.1");
@@ -98,6 +99,7 @@ public sealed class ReferenceParticipant : IAsyncDisposable
             {
                 case (DipRole.Supplier, "IF-002", "[GainMPANInfo]"): await AppointMeteringServiceAsync(m); break;
                 case (DipRole.SmartMeteringService, "IF-033", "[MSAppSPRequest]"): await AnswerAppointmentRequestAsync(m); break;
+                case (DipRole.Supplier, "IF-045", "[NoMSAppointed]"): await AppointAfterReminderAsync(m); break;
             }
         }
         catch (Exception e) when (!_stopping.IsCancellationRequested)
@@ -131,6 +133,7 @@ public sealed class ReferenceParticipant : IAsyncDisposable
                 ["appointmentScenario"] = "COS",
             },
         };
+        if (_options.Faults.InvalidAppointmentRequest) custom["B070"]!.AsObject().Remove("appointmentScenario");
         await SendAsync("IF-031", "[MSApp]", gain.Payload.CommonBlock.M0, custom, gain.Payload.CommonBlock.S1.SenderCorrelationId);
     }
 
@@ -145,6 +148,7 @@ public sealed class ReferenceParticipant : IAsyncDisposable
             ["B070"] = request.Payload.CustomBlock["B070"]!.DeepClone(),
         };
         if (request.Payload.CustomBlock["B013"] is { } b013) custom["B013"] = b013.DeepClone();
+        if (_options.Faults.InvalidAppointmentResponse) custom["B007"]!.AsObject().Remove("responseCode");
         await SendAsync("IF-034", "[MSAppSPResponse]", request.Payload.CommonBlock.M0, custom, request.Payload.CommonBlock.S1.SenderCorrelationId);
     }
 

@@ -47,7 +47,8 @@ public sealed class RequirementEvaluator
     public WorkingDayCalendar Calendar { get; }
 
     /// <summary>Fires every rule over the facts and returns the findings.</summary>
-    public IReadOnlyList<Finding> Evaluate(IEnumerable<ObservedMessage> messages, IEnumerable<Candidate> candidates, IEnumerable<ObservationWindow> windows)
+    public IReadOnlyList<Finding> Evaluate(IEnumerable<ObservedMessage> messages, IEnumerable<Candidate> candidates, IEnumerable<ObservationWindow> windows,
+        IEnumerable<ObservedAction>? actions = null)
     {
         var session = Factory.Value.CreateSession();
         session.InsertAll(Catalog.All);
@@ -55,6 +56,7 @@ public sealed class RequirementEvaluator
         session.InsertAll(candidates);
         session.InsertAll(windows);
         session.InsertAll(messages);
+        if (actions is not null) session.InsertAll(actions);
         session.Fire();
         return session.Query<Finding>().ToList();
     }
@@ -72,6 +74,11 @@ public sealed class RequirementEvaluator
             var scenarios = scenariosByRequirement.GetValueOrDefault(r.Id) ?? [];
             var mine = findings.Where(f => f.RequirementId == r.Id).ToList();
             var bindsCandidate = r.Roles.Count == 0 || r.Roles.Any(candidateRoles.Contains);
+            if (r.Planned)
+            {
+                results.Add(new RequirementResult(r, Verdict.Skipped, mine, scenarios, "planned: catalogued from the source, no rule judges it yet"));
+                continue;
+            }
             if (!bindsCandidate || (scenarios.Count == 0 && mine.Count == 0))
             {
                 results.Add(new RequirementResult(r, Verdict.Skipped, mine, scenarios,

@@ -13,17 +13,23 @@ var results = new Option<string?>("--results") { Description = "Output folder (d
 var timeScale = new Option<double>("--time-scale") { Description = "Market seconds per real second (600: a 60-minute SLA takes 6 s).", DefaultValueFactory = _ => 600 };
 var minPassRate = new Option<double>("--min-pass-rate") { Description = "Gate: fraction of judged requirements that must pass (0–1).", DefaultValueFactory = _ => 1.0 };
 var calendar = new Option<string?>("--calendar") { Description = "England & Wales bank holidays in GOV.UK bank-holidays.json layout." };
-var referenceFault = new Option<string[]>("--reference-fault") { Description = "Make the reference supplier faulty (demonstrations and tests): late-appointment=3s, efd-utc-midnight, efd-half-past-midnight.", AllowMultipleArgumentsPerToken = false };
+var referenceFault = new Option<string[]>("--reference-fault") { Description = "Make the reference supplier faulty (demonstrations and tests): late-appointment=3s, efd-utc-midnight, efd-half-past-midnight, ignore-reminders.", AllowMultipleArgumentsPerToken = false };
+var mustPass = new Option<string[]>("--must-pass") { Description = "Gate: a requirement that must pass whatever the rate (repeatable).", AllowMultipleArgumentsPerToken = false };
+var waivers = new Option<string?>("--waivers") { Description = "Gate: waiver file (YAML: requirement, reason, expires); waived failures show as WAIVED and never count as passed." };
+var referenceServiceFault = new Option<string[]>("--reference-service-fault") { Description = "Make the reference metering service faulty: ignore-appointment-requests, mtd-delay-days=4, energisation-via-if005.", AllowMultipleArgumentsPerToken = false };
 
 var run = new Command("run", "Run a qualification: scenarios, rules, evidence. Exit 0 gate passed, 1 requirement failed, 2 harness or input broken.")
 {
-    candidate, features, tags, results, timeScale, minPassRate, calendar, referenceFault,
+    candidate, features, tags, results, timeScale, minPassRate, calendar, referenceFault, referenceServiceFault,
 };
+run.Options.Add(mustPass);
+run.Options.Add(waivers);
 run.SetAction(async (parse, cancellation) => await Guarded(() => RunCommand.ExecuteAsync(new RunOptions
 {
     CandidateFile = parse.GetValue(candidate), FeaturesDir = parse.GetValue(features)!, Tags = parse.GetValue(tags), ResultsDir = parse.GetValue(results),
     TimeScale = parse.GetValue(timeScale), MinPassRate = parse.GetValue(minPassRate), CalendarFile = parse.GetValue(calendar),
-    SupplierFaults = parse.GetValue(referenceFault) ?? [],
+    SupplierFaults = parse.GetValue(referenceFault) ?? [], MeteringServiceFaults = parse.GetValue(referenceServiceFault) ?? [],
+    MustPass = parse.GetValue(mustPass) ?? [], WaiversFile = parse.GetValue(waivers),
 }, Console.Out, cancellation)));
 
 var role = new Option<string>("--role") { Description = "SUP or MSS.", Required = true };
@@ -33,7 +39,7 @@ var listen = new Option<string>("--listen") { Description = "Where its webhook l
 var dipUrl = new Option<string>("--dip-url") { Description = "The DIP to send to.", DefaultValueFactory = _ => "http://127.0.0.1:7401" };
 var cssUrl = new Option<string?>("--css-url") { Description = "The CSS to read registrations from (suppliers).", DefaultValueFactory = _ => "http://127.0.0.1:7402" };
 var apiKey = new Option<string?>("--api-key") { Description = "X-API-Key to send." };
-var fault = new Option<string[]>("--fault") { Description = "Deliberate fault: late-appointment=3s, efd-utc-midnight, efd-half-past-midnight, ignore-appointment-requests." };
+var fault = new Option<string[]>("--fault") { Description = "Deliberate fault: late-appointment=3s, efd-utc-midnight, efd-half-past-midnight, ignore-reminders, ignore-appointment-requests, mtd-delay-days=4, energisation-via-if005." };
 var participant = new Command("participant", "Run one reference participant as a stand-alone service (a template for a candidate, and a faulty one on request).")
 {
     role, dipId, mpid, listen, dipUrl, cssUrl, apiKey, fault,
@@ -41,12 +47,31 @@ var participant = new Command("participant", "Run one reference participant as a
 participant.SetAction(async (parse, cancellation) => await Guarded(() => ParticipantCommand.ExecuteAsync(parse.GetValue(role)!, parse.GetValue(dipId)!, parse.GetValue(mpid)!,
     parse.GetValue(listen)!, parse.GetValue(dipUrl)!, parse.GetValue(cssUrl), parse.GetValue(apiKey), parse.GetValue(fault) ?? [], Console.Out, cancellation)));
 
+var lintFeatures = new Option<string>("--features") { Description = "Folder of .feature files and requirements.yaml.", DefaultValueFactory = _ => "features" };
+var lint = new Command("lint", "Check feature files and the requirement catalogue: unknown steps (with the closest known), untagged scenarios, unknown requirement or interface ids, requirements without rule or scenario.")
+{
+    lintFeatures,
+};
+lint.SetAction(parse => LintCommand.Execute(parse.GetValue(lintFeatures)!, Console.Out));
+var steps = new Command("steps", "List the step vocabulary with an example of each, for writing scenarios without reading C#.");
+steps.SetAction(_ => StepsCommand.Execute(Console.Out));
+
 root.Subcommands.Add(run);
+root.Subcommands.Add(lint);
+root.Subcommands.Add(steps);
 root.Subcommands.Add(participant);
+// DTN flow files (issue 6).
+root.Subcommands.Add(FlowCommand.Create());
+// Reports and evidence for assessors (issue 7).
+root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(EvidenceCommand.CreateEvidence());
+root.Subcommands.Add(EvidenceCommand.CreateVerify());
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 // With no command, a newcomer gets a full run against the reference participants.
-return await root.Parse(args.Length == 0 ? ["run"] : args).InvokeAsync();
+// Tag expressions start with '@', which System.CommandLine would otherwise read as a response file.
+var parserConfiguration = new ParserConfiguration { ResponseFileTokenReplacer = null };
+return await root.Parse(args.Length == 0 ? ["run"] : args, parserConfiguration).InvokeAsync();
 
 static async Task<int> Guarded(Func<Task<int>> action)
 {

@@ -16,6 +16,10 @@ public static class JournalKind
     public const string Push = "push";
     /// <summary>A CSS switching event the harness raised.</summary>
     public const string Css = "css";
+    /// <summary>A business action the harness asked a participant to perform (driver API).</summary>
+    public const string Driver = "driver";
+    /// <summary>A DTN flow file exchanged through the emulated DTN gateway (either direction), with its validation findings.</summary>
+    public const string Dtn = "dtn";
     /// <summary>A scenario boundary or other run marker.</summary>
     public const string Marker = "marker";
 }

@@ -57,4 +57,6 @@ public sealed record Requirement
     public Sla? Sla { get; init; }
     /// <summary>Mandatory for qualification (else optional).</summary>
     public bool Mandatory { get; init; } = true;
+    /// <summary>Catalogued from the source but not yet judged by a rule: always SKIPPED, listed in coverage.</summary>
+    public bool Planned { get; init; }
 }

@@ -65,7 +65,7 @@ public sealed class RequirementCatalog
             list.Add(new Requirement
             {
                 Id = Need(e.Id, "id"), Title = Need(e.Title, "title"), Process = Need(e.Process, "process"), Source = Need(e.Source, "source"),
-                Roles = e.Roles ?? [], Segments = e.Segments ?? [], Interfaces = e.Interfaces ?? [], Sla = sla, Mandatory = e.Mandatory ?? true,
+                Roles = e.Roles ?? [], Segments = e.Segments ?? [], Interfaces = e.Interfaces ?? [], Sla = sla, Mandatory = e.Mandatory ?? true, Planned = e.Planned ?? false,
             });
         }
         return new RequirementCatalog(list, source);
@@ -87,5 +87,6 @@ public sealed class RequirementCatalog
         public List<string>? Interfaces { get; set; }
         public string? Sla { get; set; }
         public bool? Mandatory { get; set; }
+        public bool? Planned { get; set; }
     }
 }

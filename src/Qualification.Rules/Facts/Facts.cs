@@ -63,3 +63,19 @@ public sealed record ObservationWindow(string Scenario, Instant Start, Instant E
 
 /// <summary>The working-day calendar the rules count SLA days with.</summary>
 public sealed record CalendarFact(WorkingDayCalendar Calendar);
+
+/// <summary>A business action the harness asked a participant to perform (meter works, energisation change…).</summary>
+/// <param name="Id">Journal id.</param>
+/// <param name="Scenario">Scenario.</param>
+/// <param name="Action">Driver action name, e.g. exchange-meter.</param>
+/// <param name="Mpan">Metering point.</param>
+/// <param name="ParticipantDipId">Who was asked.</param>
+/// <param name="MarketTime">When the action happened (market time).</param>
+public sealed record ObservedAction(string Id, string Scenario, string Action, string Mpan, string ParticipantDipId, Instant MarketTime)
+{
+    /// <summary>True for install, exchange and removal of a meter.</summary>
+    public bool IsMeterWorks => Action is "install-meter" or "exchange-meter" or "remove-meter";
+
+    /// <summary>One line for evidence.</summary>
+    public string Describe() => $"driver action {Action} by {ParticipantDipId} at {Domain.Market.MarketTime.ToDip(MarketTime)}";
+}

@@ -31,6 +31,12 @@ public sealed record RunOptions
     public string? CalendarFile { get; init; }
     /// <summary>Faults for the reference supplier.</summary>
     public IReadOnlyList<string> SupplierFaults { get; init; } = [];
+    /// <summary>Faults for the reference metering service.</summary>
+    public IReadOnlyList<string> MeteringServiceFaults { get; init; } = [];
+    /// <summary>Requirements that must pass whatever the pass rate (--must-pass).</summary>
+    public IReadOnlyList<string> MustPass { get; init; } = [];
+    /// <summary>Waiver file (YAML: requirement, reason, expires); expired waivers are ignored with a warning.</summary>
+    public string? WaiversFile { get; init; }
 }
 
 /// <summary>Exit codes of qualify.</summary>
@@ -70,11 +76,17 @@ public static class RunCommand
         var scenarios = all.Where(s => filter is null || filter.Matches(s.AllTags)).ToList();
         var unknown = scenarios.SelectMany(s => s.Requirements.Where(r => catalog.Find(r) is null).Select(r => $"{s.Id}: @req:{r} is not in {catalog.Source}")).ToList();
         if (unknown.Count > 0) throw new InputException("Scenarios name unknown requirements:" + Environment.NewLine + string.Join(Environment.NewLine, unknown.Select(u => "  " + u)));
-        ParticipantFaults faults;
-        try { faults = ParticipantFaults.Parse(options.SupplierFaults); }
+        ParticipantFaults faults, serviceFaults;
+        try { faults = ParticipantFaults.Parse(options.SupplierFaults); serviceFaults = ParticipantFaults.Parse(options.MeteringServiceFaults); }
         catch (FormatException e) { throw new InputException("--reference-fault: " + e.Message); }
 
+        var gateInput = GateInput.Load(options.MustPass, options.WaiversFile, id => catalog.Find(id)?.Id ?? catalog.All.FirstOrDefault(r => string.Equals(r.Id, id, StringComparison.OrdinalIgnoreCase))?.Id,
+            DateOnly.FromDateTime(DateTime.UtcNow));
+        foreach (var warning in gateInput.Warnings) output.WriteLine("qualify: warning: " + warning);
+
         Directory.CreateDirectory(resultsDir);
+        // Reqnroll's formatters write the Cucumber messages and HTML report into the run folder.
+        CucumberFormatters.Configure(resultsDir);
         var journalPath = Path.Combine(resultsDir, "journal.jsonl");
         output.WriteLine($"qualify: run {runId}");
         output.WriteLine($"  candidate  {profile?.Name ?? "built-in reference participants"}");
@@ -84,14 +96,15 @@ public static class RunCommand
 
         await using var harness = await Harness.StartAsync(new HarnessOptions
         {
-            Candidate = profile, TimeScale = options.TimeScale, JournalPath = journalPath, Calendar = calendar, SupplierFaults = faults,
+            Candidate = profile, TimeScale = options.TimeScale, JournalPath = journalPath, Calendar = calendar, SupplierFaults = faults, MeteringServiceFaults = serviceFaults,
         });
         output.WriteLine($"  DIP        {harness.Dip.Url}    CSS {harness.Css.Url}");
         ScenarioWorld.Current = harness;
         var progress = 0;
-        var executor = new ScenarioExecutor(harness,
-            onScenarioFinished: r => output.WriteLine($"  [{++progress}/{scenarios.Count}] {Symbol(r.Outcome)} {r.Case.Name}  ({r.Case.Id}){(r.Error is null ? "" : Environment.NewLine + "        " + r.Error)}"));
-        var results = await executor.RunAsync(scenarios, cancellation);
+        // A live display on a terminal, the plain lines in CI logs.
+        var results = await RunConsole.WithProgressAsync(output, scenarios.Count,
+            r => $"  [{++progress}/{scenarios.Count}] {Symbol(r.Outcome)} {r.Case.Name}  ({r.Case.Id}){(r.Error is null ? "" : Environment.NewLine + "        " + r.Error)}",
+            (started, finished) => new ScenarioExecutor(harness, onScenarioFinished: finished, onScenarioStarting: started).RunAsync(scenarios, cancellation));
         ScenarioWorld.Current = null;
 
         var undefined = results.SelectMany(r => r.Steps.Where(s => s.Outcome == Outcome.Undefined).Select(s => (r.Case, s.Step))).ToList();
@@ -101,7 +114,7 @@ public static class RunCommand
         var windows = results.Select(r => new ObservationWindow(r.Case.Id, r.MarketStart, r.MarketEnd)).ToList();
         var candidates = harness.Candidates.Select(c => new Candidate(c.DipId, c.Role, c.Name)).ToList();
         var evaluator = new RequirementEvaluator(catalog, calendar);
-        var findings = evaluator.Evaluate(facts, candidates, windows);
+        var findings = evaluator.Evaluate(facts, candidates, windows, Observation.Actions(harness.Journal.Records));
         var scenariosByRequirement = results.Where(r => r.Outcome != Outcome.Skipped)
             .SelectMany(r => r.Case.Requirements.Select(req => (req, r.Case.Id)))
             .GroupBy(x => x.req).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(x => x.Id).Distinct().ToList());
@@ -112,6 +125,7 @@ public static class RunCommand
             RunId = runId, Candidate = harness.CandidateName, Candidates = harness.Candidates.Select(c => (c.Name, c.Role, c.DipId)).ToList(),
             StartedAt = startedAt, FinishedAt = DateTimeOffset.UtcNow, TimeScale = options.TimeScale, Interrupted = cancellation.IsCancellationRequested,
             Scenarios = results, Requirements = requirements, MinPassRate = options.MinPassRate,
+            MustPass = gateInput.MustPass, Waivers = gateInput.Waivers, GateWarnings = gateInput.Warnings,
         };
         report.WriteAll(resultsDir, harness.Journal.Records);
         PrintSummary(report, resultsDir, output);
@@ -136,18 +150,8 @@ public static class RunCommand
         _ => "UNDEFINED",
     };
 
-    private static void PrintSummary(RunReport report, string dir, TextWriter output)
-    {
-        output.WriteLine();
-        output.WriteLine($"Requirements ({report.InScope.Count} judged, pass rate {report.PassRate:P0}):");
-        foreach (var r in report.Requirements)
-            output.WriteLine($"  {RunReport.VerdictText(r.Verdict),-13} {r.Requirement.Id,-24} {r.Reason}");
-        var counts = report.ScenarioCounts.Where(kv => kv.Value > 0).Select(kv => $"{kv.Value} {kv.Key}");
-        output.WriteLine($"Scenarios: {string.Join(", ", counts)} of {report.Scenarios.Count}");
-        output.WriteLine($"Evidence: {dir}  (summary.json, rttm.html, journal.jsonl, allure-results/)");
-        var failures = report.GateFailures;
-        output.WriteLine(failures.Count == 0 ? "GATE PASSED" : "GATE FAILED:" + Environment.NewLine + string.Join(Environment.NewLine, failures.Select(f => "  - " + f)));
-    }
+    // The summary (counts, failing requirements, waivers, where the reports are, the gate) lives with the reporting code.
+    private static void PrintSummary(RunReport report, string dir, TextWriter output) => RunConsole.PrintSummary(report, dir, output);
 
     private static RequirementCatalog LoadCatalog(string path)
     {

@@ -1,5 +1,6 @@
 using Qualification.Domain;
 using Qualification.Stubs;
+using Qualification.Stubs.Security;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
@@ -27,12 +28,18 @@ public sealed record CandidateProfile
     public IReadOnlyList<string> Segments { get; init; } = ["S"];
     /// <summary>Its DIP webhook.</summary>
     public required Uri CallbackUrl { get; init; }
+    /// <summary>The candidate's driver API (docs/driver-api.md), when it offers one.</summary>
+    public Uri? DriverUrl { get; init; }
     /// <summary>Where the emulated DIP listens.</summary>
     public string DipUrl { get; init; } = "http://127.0.0.1:7401";
     /// <summary>Where the emulated CSS listens.</summary>
     public string CssUrl { get; init; } = "http://127.0.0.1:7402";
     /// <summary>X-API-Key the candidate sends; when set, the DIP requires it.</summary>
     public string? ApiKey { get; init; }
+    /// <summary>Message signing policy of the emulated DIP (harness.signing: required, optional or off; default off).</summary>
+    public SigningPolicy Signing { get; init; } = SigningPolicy.Off;
+    /// <summary>PEM file of the certificate the candidate signs with (harness.signingCertificate); when set, only it is accepted.</summary>
+    public string? SigningCertificate { get; init; }
     /// <summary>The file it was read from.</summary>
     public string? Source { get; init; }
 
@@ -71,18 +78,36 @@ public sealed record CandidateProfile
         Uri? callbackUri = null;
         if (callback.Length > 0 && (!Uri.TryCreate(callback, UriKind.Absolute, out callbackUri) || callbackUri.Scheme is not ("http" or "https")))
             errors.Add($"{path}: endpoints.callbackUrl '{callback}' is not an http(s) URL");
+        Uri? driverUri = null;
+        if (file.Endpoints?.DriverUrl is { Length: > 0 } driver && (!Uri.TryCreate(driver, UriKind.Absolute, out driverUri) || driverUri.Scheme is not ("http" or "https")))
+            errors.Add($"{path}: endpoints.driverUrl '{driver}' is not an http(s) URL");
         var dipUrl = file.Harness?.DipUrl ?? "http://127.0.0.1:7401";
         var cssUrl = file.Harness?.CssUrl ?? "http://127.0.0.1:7402";
         foreach (var (field, value) in new[] { ("harness.dipUrl", dipUrl), ("harness.cssUrl", cssUrl) })
             if (!Uri.TryCreate(value, UriKind.Absolute, out var u) || u.Scheme != "http")
                 errors.Add($"{path}: {field} '{value}' must be an http URL such as http://127.0.0.1:7401");
+        var signing = SigningPolicy.Off;
+        switch (file.Harness?.Signing?.Trim().ToLowerInvariant())
+        {
+            case null or "off": break;
+            case "optional": signing = SigningPolicy.Optional; break;
+            case "required": signing = SigningPolicy.Required; break;
+            default: errors.Add($"{path}: harness.signing is '{file.Harness?.Signing}'; use required, optional or off (X-DIP-Signature checks on the candidate's calls)"); break;
+        }
+        var signingCertificate = file.Harness?.SigningCertificate;
+        if (signingCertificate is not null)
+        {
+            // Relative to the profile, so a profile and its certificate can travel together.
+            signingCertificate = Path.GetFullPath(signingCertificate, Path.GetDirectoryName(Path.GetFullPath(path))!);
+            if (!File.Exists(signingCertificate)) errors.Add($"{path}: harness.signingCertificate {signingCertificate} does not exist; give the PEM file of the certificate the candidate signs with");
+        }
         if (errors.Count > 0) throw new InputException(string.Join(Environment.NewLine, errors));
         if (dipId == HarnessParties.RegistrationServiceDipId || dipId == HarnessParties.LosingSupplierDipId || dipId == HarnessParties.DistributorDipId)
             throw new InputException($"{path}: participant.dipId {dipId} is one the harness plays itself; choose another (see README, 'Parties the harness plays').");
         return new CandidateProfile
         {
             Name = name, Role = role, DipId = dipId, Mpid = mpid, Segments = p!.Segments ?? ["S"], CallbackUrl = callbackUri!,
-            DipUrl = dipUrl, CssUrl = cssUrl, ApiKey = file.Harness?.ApiKey, Source = path,
+            DipUrl = dipUrl, CssUrl = cssUrl, ApiKey = file.Harness?.ApiKey, Source = path, Signing = signing, SigningCertificate = signingCertificate, DriverUrl = driverUri,
         };
     }
 
@@ -105,6 +130,7 @@ public sealed record CandidateProfile
     private sealed class EndpointsSection
     {
         public string? CallbackUrl { get; set; }
+        public string? DriverUrl { get; set; }
     }
 
     private sealed class HarnessSection
@@ -112,5 +138,7 @@ public sealed record CandidateProfile
         public string? DipUrl { get; set; }
         public string? CssUrl { get; set; }
         public string? ApiKey { get; set; }
+        public string? Signing { get; set; }
+        public string? SigningCertificate { get; set; }
     }
 }

@@ -23,6 +23,8 @@ public sealed record HarnessOptions
     public WorkingDayCalendar Calendar { get; init; } = WorkingDayCalendar.Default;
     /// <summary>Faults for the reference supplier (tests and demonstrations only).</summary>
     public ParticipantFaults SupplierFaults { get; init; } = ParticipantFaults.None;
+    /// <summary>Faults for the reference metering service (tests and demonstrations only).</summary>
+    public ParticipantFaults MeteringServiceFaults { get; init; } = ParticipantFaults.None;
 }
 
 /// <summary>
@@ -44,6 +46,7 @@ public sealed class Harness : IAsyncDisposable
         Dip = dip;
         Smrs = smrs;
         Css = css;
+        Driver = new DriverClient(this);
         // Central events also fire as (scaled) real time passes, not only on time travel.
         _ticker = new Timer(_ => { try { Clock.FireDue(); } catch (Exception e) { Note("harness fault in a scheduled event: " + e.Message); } }, null, 50, 50);
     }
@@ -62,12 +65,17 @@ public sealed class Harness : IAsyncDisposable
     public SmrsEmulator Smrs { get; }
     /// <summary>Emulated CSS.</summary>
     public CssEmulator Css { get; }
+    /// <summary>Drives participants' business actions.</summary>
+    public DriverClient Driver { get; }
     /// <summary>The participants judged in this run.</summary>
     public IReadOnlyList<Participant> Candidates { get; private set; } = [];
     /// <summary>Who plays the supplier.</summary>
     public Participant Supplier { get; private set; } = null!;
     /// <summary>Who plays the smart metering service.</summary>
     public Participant MeteringService { get; private set; } = null!;
+    /// <summary>Driver API of each participant that has one (DIP id → base URL).</summary>
+    public IReadOnlyDictionary<string, Uri> Drivers => _drivers;
+    private readonly Dictionary<string, Uri> _drivers = new(StringComparer.Ordinal);
     /// <summary>Scenario running now.</summary>
     public string? CurrentScenario => _scenario;
     /// <summary>Display name of what is qualified.</summary>
@@ -85,9 +93,16 @@ public sealed class Harness : IAsyncDisposable
         CssEmulator css;
         try
         {
-            dip = new DipEmulator(new DipEmulatorOptions { Url = candidate?.DipUrl ?? "http://127.0.0.1:0", RequireApiKey = candidate?.ApiKey is not null },
+            // Signing stays off unless the profile asks (harness.signing); the certificate pushes are
+            // signed with is exported next to the journal for the candidate to trust.
+            dip = new DipEmulator(new DipEmulatorOptions
+                {
+                    Url = candidate?.DipUrl ?? "http://127.0.0.1:0", RequireApiKey = candidate?.ApiKey is not null,
+                    Signing = candidate?.Signing ?? Qualification.Stubs.Security.SigningPolicy.Off,
+                    CertificateDirectory = Path.GetDirectoryName(Path.GetFullPath(options.JournalPath)),
+                },
                 DipSchemaCatalog.Embedded, directory, journal, clock, () => harness?.CurrentScenario);
-            var smrs = new SmrsEmulator(dip);
+            var smrs = new SmrsEmulator(dip, options.Calendar);
             css = new CssEmulator(smrs, journal, clock, () => harness?.CurrentScenario, candidate?.CssUrl ?? "http://127.0.0.1:0");
             harness = new Harness(options, journal, clock, directory, dip, smrs, css);
         }
@@ -109,6 +124,12 @@ public sealed class Harness : IAsyncDisposable
         {
             candidateParticipant = new Participant(candidate.DipId, candidate.Role, candidate.Mpid, candidate.Name, candidate.CallbackUrl, candidate.ApiKey, candidate.Segments.ToHashSet());
             Directory.Add(candidateParticipant);
+            if (candidate.SigningCertificate is { } pem)
+            {
+                try { Directory.PinSigningCertificate(candidate.DipId, System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(pem)); }
+                catch (System.Security.Cryptography.CryptographicException e) { throw new InputException($"harness.signingCertificate {pem} is not a PEM certificate: {e.Message}"); }
+            }
+            if (candidate.DriverUrl is not null) _drivers[candidate.DipId] = candidate.DriverUrl;
         }
 
         Participant supplier;
@@ -116,16 +137,19 @@ public sealed class Harness : IAsyncDisposable
         else
         {
             var reference = await StartReferenceAsync(DipRole.Supplier, HarnessParties.SupplierDipId, HarnessParties.SupplierMpid, Options.SupplierFaults);
-            supplier = new Participant(HarnessParties.SupplierDipId, DipRole.Supplier, HarnessParties.SupplierMpid, "Reference Supplier", reference.CallbackUrl, null, qualifiedSegments);
+            // Reference participants are not being qualified: they may call the DIP unsigned.
+            supplier = new Participant(HarnessParties.SupplierDipId, DipRole.Supplier, HarnessParties.SupplierMpid, "Reference Supplier", reference.CallbackUrl, null, qualifiedSegments) { SignatureExempt = true };
+            _drivers[supplier.DipId] = new Uri(reference.Url);
             Directory.Add(supplier);
         }
         Participant meteringService;
         if (candidate is not null && DipRole.IsMeteringService(candidate.Role)) meteringService = candidateParticipant!;
         else
         {
-            var reference = await StartReferenceAsync(DipRole.SmartMeteringService, HarnessParties.SmartMeteringServiceDipId, HarnessParties.SmartMeteringServiceMpid, ParticipantFaults.None);
+            var reference = await StartReferenceAsync(DipRole.SmartMeteringService, HarnessParties.SmartMeteringServiceDipId, HarnessParties.SmartMeteringServiceMpid, Options.MeteringServiceFaults);
+            _drivers[HarnessParties.SmartMeteringServiceDipId] = new Uri(reference.Url);
             meteringService = new Participant(HarnessParties.SmartMeteringServiceDipId, DipRole.SmartMeteringService, HarnessParties.SmartMeteringServiceMpid,
-                "Reference Smart Metering Service", reference.CallbackUrl, null, qualifiedSegments);
+                "Reference Smart Metering Service", reference.CallbackUrl, null, qualifiedSegments) { SignatureExempt = true };
             Directory.Add(meteringService);
         }
         // Parties the harness plays without a process: their publications are recorded, not sent.
@@ -168,6 +192,26 @@ public sealed class Harness : IAsyncDisposable
         return end;
     }
 
+    /// <summary>
+    /// Waits until the participants have gone quiet (no journal record for <paramref name="quiet"/>,
+    /// at most <paramref name="limit"/>), so time travel never overtakes work still in flight in
+    /// real time, such as an IF-005 a metering service is about to send for works just done.
+    /// </summary>
+    public async Task SettleAsync(TimeSpan? quiet = null, TimeSpan? limit = null)
+    {
+        var q = quiet ?? TimeSpan.FromMilliseconds(400);
+        var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromSeconds(5));
+        var seen = Journal.Records.Count;
+        var since = DateTime.UtcNow;
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            var now = Journal.Records.Count;
+            if (now != seen) { seen = now; since = DateTime.UtcNow; }
+            else if (DateTime.UtcNow - since >= q) return;
+        }
+    }
+
     /// <summary>Writes a note into the journal.</summary>
     public void Note(string text) => Journal.Append(new JournalRecord
     {
@@ -178,6 +222,7 @@ public sealed class Harness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _ticker.DisposeAsync();
+        Driver.Dispose();
         foreach (var p in _references) await p.DisposeAsync();
         await Dip.DisposeAsync();
         Css.Dispose();

@@ -43,6 +43,8 @@ public sealed record ScenarioCase
     public OrderedDictionary Arguments { get; init; } = new();
     /// <summary>Index of the pickle in document order.</summary>
     public int PickleIndex { get; init; }
+    /// <summary>The feature file's Cucumber messages, for Reqnroll's formatters (Cucumber report).</summary>
+    public Reqnroll.Formatters.RuntimeSupport.IFeatureLevelCucumberMessages? FeatureMessages { get; init; }
 
     /// <summary>All tags: feature's and scenario's.</summary>
     public IEnumerable<string> AllTags => FeatureTags.Concat(Tags);
@@ -82,7 +84,8 @@ public static class FeatureSuite
             }
             catch (IOException e) { errors.Add($"{relative}: cannot read ({e.Message})"); continue; }
             if (doc.Feature is null) continue;
-            cases.AddRange(Expand(doc.Feature, relative));
+            var messages = new Reporting.RuntimeFeatureMessages(relative, File.ReadAllText(file), doc);
+            cases.AddRange(Expand(doc.Feature, relative).Select(c => c with { FeatureMessages = messages }));
         }
         if (errors.Count > 0)
             throw new InputException("Feature files have Gherkin syntax errors:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e)) +

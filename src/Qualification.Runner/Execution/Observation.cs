@@ -75,5 +75,11 @@ public static class Observation
         return facts.OrderBy(f => f.MarketTime).ToList();
     }
 
+    /// <summary>Business actions participants accepted through their driver API.</summary>
+    public static IReadOnlyList<ObservedAction> Actions(IEnumerable<JournalRecord> records) =>
+        records.Where(r => r.Kind == JournalKind.Driver && r.Status is >= 200 and < 300)
+            .Select(r => new ObservedAction($"J{r.Sequence}", r.Scenario ?? "", r.EventCode ?? "", r.Mpan ?? "", r.To ?? "", ParseTime(r.MarketTime)))
+            .ToList();
+
     private static Instant ParseTime(string? dip) => MarketTime.ParseDip(dip)?.ToInstant() ?? Instant.MinValue;
 }

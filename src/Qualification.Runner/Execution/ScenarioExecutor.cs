@@ -24,7 +24,7 @@ public sealed class ScenarioExecutor(Harness harness, Action<ScenarioResult>? on
             {
                 var first = feature.First();
                 var featureInfo = new FeatureInfo(new CultureInfo("en-GB"), Path.GetDirectoryName(first.FeatureFile) ?? "", first.FeatureName, first.FeatureDescription,
-                    ProgrammingLanguage.CSharp, first.FeatureTags.ToArray());
+                    ProgrammingLanguage.CSharp, first.FeatureTags.ToArray(), first.FeatureMessages);
                 foreach (var scenario in feature)
                 {
                     if (cancellation.IsCancellationRequested) break;

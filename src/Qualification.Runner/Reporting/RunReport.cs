@@ -34,12 +34,33 @@ public sealed record RunReport
     public required IReadOnlyList<RequirementResult> Requirements { get; init; }
     /// <summary>Minimum pass rate for the gate, 0–1.</summary>
     public double MinPassRate { get; init; } = 1.0;
+    /// <summary>Requirements that must pass whatever the rate (--must-pass); waivers do not apply to them.</summary>
+    public IReadOnlyList<string> MustPass { get; init; } = [];
+    /// <summary>Waivers in force for this run (expired ones were dropped with a warning).</summary>
+    public IReadOnlyList<Waiver> Waivers { get; init; } = [];
+    /// <summary>Warnings about the gate's input (expired waivers, waivers on must-pass requirements).</summary>
+    public IReadOnlyList<string> GateWarnings { get; init; } = [];
 
-    /// <summary>Requirements judged (not skipped).</summary>
+    /// <summary>Requirements judged (not skipped), waived ones included.</summary>
     public IReadOnlyList<RequirementResult> InScope => Requirements.Where(r => r.Verdict != Verdict.Skipped).ToList();
 
-    /// <summary>Share of in-scope requirements that passed (warnings count as passed).</summary>
-    public double PassRate => InScope.Count == 0 ? 0 : (double)InScope.Count(r => r.Verdict is Verdict.Passed or Verdict.Warning) / InScope.Count;
+    /// <summary>The waiver that turns this requirement's result into WAIVED, if any: only a judged, not-passed requirement that is not must-pass.</summary>
+    public Waiver? WaiverFor(RequirementResult r) =>
+        r.Verdict is Verdict.Passed or Verdict.Warning or Verdict.Skipped || MustPass.Contains(r.Requirement.Id, StringComparer.OrdinalIgnoreCase)
+            ? null
+            : Waivers.FirstOrDefault(w => string.Equals(w.RequirementId, r.Requirement.Id, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The verdict every report shows: WAIVED for a waived result, else <see cref="VerdictText"/>.</summary>
+    public string Shown(RequirementResult r) => WaiverFor(r) is null ? VerdictText(r.Verdict) : "WAIVED";
+
+    /// <summary>Judged requirements the pass rate counts: waived ones neither pass nor fail, so they are left out.</summary>
+    public IReadOnlyList<RequirementResult> Counted => InScope.Where(r => WaiverFor(r) is null).ToList();
+
+    /// <summary>Share of counted requirements that passed (warnings count as passed; waived ones are not counted).</summary>
+    public double PassRate => Counted.Count == 0 ? 0 : (double)Counted.Count(r => r.Verdict is Verdict.Passed or Verdict.Warning) / Counted.Count;
+
+    /// <summary>True when the requirement binds one of the candidates' roles (a SKIPPED one that does not is not applicable).</summary>
+    public bool Applies(RequirementResult r) => r.Requirement.Roles.Count == 0 || r.Requirement.Roles.Any(role => Candidates.Any(c => c.Role == role));
 
     /// <summary>Why the gate fails; empty when it passes.</summary>
     public IReadOnlyList<string> GateFailures
@@ -48,10 +69,20 @@ public sealed record RunReport
         {
             var reasons = new List<string>();
             if (InScope.Count == 0) reasons.Add("no requirement was judged (no scenario ran, or none is tagged with a catalogue requirement)");
-            foreach (var r in InScope.Where(r => r.Requirement.Mandatory && r.Verdict is Verdict.Failed or Verdict.NotObserved))
-                reasons.Add($"{r.Requirement.Id} {r.Verdict.ToString().ToUpperInvariant()}: {r.Reason}");
-            if (PassRate < MinPassRate) reasons.Add($"pass rate {PassRate:P0} is below the minimum {MinPassRate:P0}");
-            if (Scenarios.Any(s => s.Outcome == Outcome.Failed) && reasons.Count == 0) reasons.Add($"{Scenarios.Count(s => s.Outcome == Outcome.Failed)} scenario(s) failed");
+            foreach (var r in InScope.Where(r => r.Requirement.Mandatory && r.Verdict is Verdict.Failed or Verdict.NotObserved && WaiverFor(r) is null))
+                reasons.Add($"{r.Requirement.Id} {VerdictText(r.Verdict)}: {r.Reason}");
+            foreach (var id in MustPass)
+            {
+                var r = Requirements.FirstOrDefault(x => string.Equals(x.Requirement.Id, id, StringComparison.OrdinalIgnoreCase));
+                if (r is null) reasons.Add($"must-pass {id} is not in the catalogue");
+                else if (r.Verdict is not (Verdict.Passed or Verdict.Warning) && !(r.Requirement.Mandatory && r.Verdict is Verdict.Failed or Verdict.NotObserved))
+                    reasons.Add($"must-pass {r.Requirement.Id} {VerdictText(r.Verdict)}: {r.Reason}");
+            }
+            if (InScope.Count > 0 && PassRate < MinPassRate) reasons.Add($"pass rate {PassRate:P0} is below the minimum {MinPassRate:P0}");
+            // A scenario that failed only through a waived requirement does not fail the gate by itself.
+            var waived = Requirements.Where(r => WaiverFor(r) is not null).Select(r => r.Requirement.Id).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var failedScenarios = Scenarios.Count(s => s.Outcome == Outcome.Failed && !s.Case.Requirements.Any(waived.Contains));
+            if (failedScenarios > 0 && reasons.Count == 0) reasons.Add($"{failedScenarios} scenario(s) failed");
             if (Interrupted) reasons.Add("the run was interrupted");
             return reasons;
         }
@@ -76,6 +107,13 @@ public sealed record RunReport
         ["gate"] = new JsonObject
         {
             ["minPassRate"] = MinPassRate,
+            ["mustPass"] = new JsonArray(MustPass.Select(m => (JsonNode)m).ToArray()),
+            ["waivers"] = new JsonArray(Waivers.Select(w => (JsonNode)new JsonObject
+            {
+                ["requirement"] = w.RequirementId, ["reason"] = w.Reason, ["expires"] = w.Expires.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                ["applied"] = Requirements.Any(r => WaiverFor(r) == w),
+            }).ToArray()),
+            ["warnings"] = new JsonArray(GateWarnings.Select(x => (JsonNode)x).ToArray()),
             ["passed"] = GateFailures.Count == 0,
             ["reasons"] = new JsonArray(GateFailures.Select(r => (JsonNode)r).ToArray()),
         },
@@ -94,7 +132,12 @@ public sealed record RunReport
             ["source"] = r.Requirement.Source,
             ["interfaces"] = new JsonArray(r.Requirement.Interfaces.Select(i => (JsonNode)i).ToArray()),
             ["mandatory"] = r.Requirement.Mandatory,
-            ["verdict"] = VerdictText(r.Verdict),
+            ["applicable"] = Applies(r),
+            ["planned"] = r.Requirement.Planned,
+            ["mustPass"] = MustPass.Contains(r.Requirement.Id, StringComparer.OrdinalIgnoreCase),
+            ["verdict"] = Shown(r),
+            ["judgedVerdict"] = VerdictText(r.Verdict),
+            ["waiver"] = WaiverFor(r) is { } w ? new JsonObject { ["reason"] = w.Reason, ["expires"] = w.Expires.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) } : null,
             ["reason"] = r.Reason,
             ["scenarios"] = new JsonArray(r.Scenarios.Select(s => (JsonNode)s).ToArray()),
             ["evidence"] = new JsonArray(r.Findings.Select(f => (JsonNode)new JsonObject
@@ -119,7 +162,7 @@ public sealed record RunReport
         _ => v.ToString().ToUpperInvariant(),
     };
 
-    /// <summary>Writes summary.json, rttm.csv, rttm.html and allure-results/ into <paramref name="dir"/>.</summary>
+    /// <summary>Writes summary.json, rttm.csv, rttm.html, allure-results/ and junit.xml into <paramref name="dir"/>.</summary>
     public void WriteAll(string dir, IReadOnlyList<JournalRecord> journal)
     {
         Directory.CreateDirectory(dir);
@@ -127,6 +170,7 @@ public sealed record RunReport
         File.WriteAllText(Path.Combine(dir, "rttm.csv"), RttmCsv());
         File.WriteAllText(Path.Combine(dir, "rttm.html"), RttmHtml());
         new AllureWriter(this, journal).Write(Path.Combine(dir, "allure-results"));
+        File.WriteAllText(Path.Combine(dir, "junit.xml"), JUnitWriter.Write(this));
     }
 
     /// <summary>Requirement → scenarios → verdict → evidence, as CSV.</summary>
@@ -138,7 +182,7 @@ public sealed record RunReport
         {
             var q = r.Requirement;
             sb.AppendJoin(',', Q(q.Id), Q(q.Title), Q(q.Process), Q(q.Source), Q(string.Join(";", q.Roles)), Q(string.Join(";", q.Interfaces)), Q(q.Sla?.Text ?? ""),
-                q.Mandatory ? "mandatory" : "optional", VerdictText(r.Verdict), Q(string.Join(";", r.Scenarios)),
+                q.Mandatory ? "mandatory" : "optional", Shown(r), Q(string.Join(";", r.Scenarios)),
                 Q(string.Join(" | ", r.Findings.Select(f => $"{VerdictText(f.Verdict)} {f.Scenario}: {f.Summary}"))));
             sb.Append('\n');
         }
@@ -152,15 +196,15 @@ public sealed record RunReport
         var sb = new StringBuilder();
         sb.Append("<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>RTTM ").Append(H(RunId)).Append("</title>");
         sb.Append("<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}");
-        sb.Append(".PASSED{background:#e6f4ea}.FAILED{background:#fce8e6}.NOT_OBSERVED,.REVIEW{background:#fef7e0}.SKIPPED{color:#777}</style>");
+        sb.Append(".PASSED{background:#e6f4ea}.FAILED{background:#fce8e6}.NOT_OBSERVED,.REVIEW,.WAIVED{background:#fef7e0}.SKIPPED{color:#777}</style>");
         sb.Append("<h1>Requirement-to-test traceability</h1><p>Candidate: ").Append(H(Candidate)).Append(" · run ").Append(H(RunId))
           .Append(" · pass rate ").Append(PassRate.ToString("P0", CultureInfo.InvariantCulture)).Append("</p>");
         sb.Append("<table><tr><th>Requirement</th><th>Title</th><th>Source</th><th>Verdict</th><th>Scenarios</th><th>Evidence</th></tr>");
         foreach (var r in Requirements)
         {
-            var v = VerdictText(r.Verdict);
+            var v = Shown(r);
             sb.Append("<tr id=\"").Append(H(r.Requirement.Id)).Append("\" class=\"").Append(v).Append("\"><td>").Append(H(r.Requirement.Id)).Append("</td><td>").Append(H(r.Requirement.Title))
-              .Append("</td><td>").Append(H(r.Requirement.Source)).Append("</td><td>").Append(v).Append("</td><td>").Append(string.Join("<br>", r.Scenarios.Select(H)))
+              .Append("</td><td>").Append(H(r.Requirement.Source)).Append("</td><td>").Append(v).Append(WaiverFor(r) is { } waiver ? H($" (judged {VerdictText(r.Verdict)}; waived until {waiver.Expires:yyyy-MM-dd}: {waiver.Reason})") : "").Append("</td><td>").Append(string.Join("<br>", r.Scenarios.Select(H)))
               .Append("</td><td>").Append(string.Join("<br>", r.Findings.Select(f => H($"{VerdictText(f.Verdict)} {f.Scenario} {f.Mpan}: {f.Summary}")))).Append("</td></tr>");
         }
         sb.Append("</table></html>");

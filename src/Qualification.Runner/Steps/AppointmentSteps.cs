@@ -13,6 +13,7 @@ public sealed class AppointmentSteps(ScenarioWorld world)
     private Instant? _gainReceived;
 
     /// <summary>CSS reports a pending switch to the supplier under qualification (or the reference supplier).</summary>
+    [StepExample("When a switch of 2300000000019 to the supplier effective 2026-01-20 becomes pending")]
     [When(@"^a switch of (\S+) to the supplier effective (\d{4}-\d{2}-\d{2}) becomes pending$")]
     public async Task WhenASwitchBecomesPending(string mpanText, string date)
     {
@@ -23,6 +24,7 @@ public sealed class AppointmentSteps(ScenarioWorld world)
     }
 
     /// <summary>REC 22.6.1: the supplier sends IF-031 within the given minutes of receiving IF-002.</summary>
+    [StepExample("Then the supplier requests a metering service appointment for 2300000000019 within 60 minutes")]
     [Then(@"^the supplier requests a metering service appointment for (\S+) within (\d+) minutes$")]
     public async Task ThenTheSupplierRequestsAnAppointmentWithin(string mpan, int minutes)
     {
@@ -41,6 +43,7 @@ public sealed class AppointmentSteps(ScenarioWorld world)
     }
 
     /// <summary>SMRS validated the request and answered IF-032 with A.</summary>
+    [StepExample("Then the registration service accepts the appointment request for 2300000000019")]
     [Then(@"^the registration service accepts the appointment request for (\S+)$")]
     public async Task ThenTheRegistrationServiceAccepts(string mpan)
     {
@@ -57,6 +60,7 @@ public sealed class AppointmentSteps(ScenarioWorld world)
     }
 
     /// <summary>The metering service answered IF-033 with IF-034 A and SMRS confirmed acceptance (IF-035).</summary>
+    [StepExample("Then the metering service accepts the appointment for 2300000000019")]
     [Then(@"^the metering service accepts the appointment for (\S+)$")]
     public async Task ThenTheMeteringServiceAccepts(string mpan)
     {
@@ -72,6 +76,7 @@ public sealed class AppointmentSteps(ScenarioWorld world)
     }
 
     /// <summary>IF-036 [MSAppActive] reached both the supplier and the metering service.</summary>
+    [StepExample("Then the metering service appointment for 2300000000019 is active")]
     [Then(@"^the metering service appointment for (\S+) is active$")]
     public async Task ThenTheAppointmentIsActive(string mpan)
     {
@@ -83,5 +88,50 @@ public sealed class AppointmentSteps(ScenarioWorld world)
         var appointment = h.Smrs.Appointments(mpan).LastOrDefault(a => a.ServiceDipId == h.MeteringService.DipId);
         if (appointment?.Status != Stubs.Smrs.AppointmentStatus.Active)
             throw new ExpectationFailedException($"The appointment of {h.MeteringService} to {mpan} is {appointment?.Status.ToString() ?? "missing"}, not Active.");
+    }
+
+    /// <summary>SMRS sent IF-045 [NoMSAppointed] to the supplier.</summary>
+    [StepExample("Then the registration service reminds the supplier that no metering service is appointed for 2000056535971")]
+    [Then(@"^the registration service reminds the supplier that no metering service is appointed for (\S+)$")]
+    public async Task ThenTheRegistrationServiceReminds(string mpan)
+    {
+        var h = world.Harness;
+        var reminder = await world.WaitForPublicationAsync("IF-045", "[NoMSAppointed]", mpan, h.Supplier.DipId, h.Clock.GetCurrentInstant() + ScenarioWorld.DefaultPatience)
+            ?? throw new InvalidOperationException($"SMRS sent no IF-045 [NoMSAppointed] for {mpan} to {h.Supplier}; check the scenario's registration and dates.");
+        _reminder = ScenarioWorld.TimeOf(reminder);
+    }
+
+    private Instant? _reminder;
+
+    /// <summary>The supplier answers the reminder with IF-031 within the given minutes.</summary>
+    [StepExample("Then the supplier requests a metering service appointment for 2000056535971 within 60 minutes of the reminder")]
+    [Then(@"^the supplier requests a metering service appointment for (\S+) within (\d+) minutes of the reminder$")]
+    public async Task ThenTheSupplierActsOnTheReminder(string mpan, int minutes)
+    {
+        var h = world.Harness;
+        var from = _reminder ?? throw new Composition.InputException("No reminder was observed in this scenario; put 'Then the registration service reminds the supplier …' first.");
+        var limit = Duration.FromMinutes(minutes);
+        var sent = await world.WaitForSentAsync("IF-031", "[MSApp]", mpan, h.Supplier.DipId, from + limit + limit);
+        if (sent is null)
+            throw new ExpectationFailedException($"{h.Supplier} sent no IF-031 [MSApp] for {mpan} within {minutes} minutes of the IF-045 reminder ({MarketTime.ToDip(from)}).");
+        if (sent.Value.At - from > limit)
+            throw new ExpectationFailedException($"{h.Supplier} answered the IF-045 reminder for {mpan} after {(sent.Value.At - from).TotalMinutes:0} minutes; the limit is {minutes}.");
+    }
+
+    /// <summary>Asks the supplier (through its driver) to appoint the metering service from a date, e.g. retrospectively.</summary>
+    [StepExample("When the supplier appoints the metering service to 2300000000019 from 2026-01-10")]
+    [When(@"^the supplier appoints the metering service to (\S+) from (\d{4}-\d{2}-\d{2})$")]
+    public Task WhenTheSupplierAppointsFrom(string mpanText, string date)
+    {
+        var h = world.Harness;
+        var mpan = MarketSteps.Mpan(mpanText);
+        var point = h.Smrs.FindMeteringPoint(mpan.Value)
+            ?? throw new Composition.InputException($"Metering point {mpan} is not declared; add a 'Given a smart metering point {mpan} …' step first.");
+        var efd = MarketTime.ToDip(MarketTime.StartOfDay(NodaTime.Text.LocalDatePattern.Iso.Parse(date).GetValueOrThrow()));
+        return h.Driver.PerformAsync(h.Supplier, "appoint-metering-service", new System.Text.Json.Nodes.JsonObject
+        {
+            ["mpan"] = mpan.Value, ["distributorDipId"] = point.DistributorDipId, ["gspGroup"] = point.GspGroup,
+            ["effectiveFrom"] = efd, ["serviceDipId"] = h.MeteringService.DipId, ["serviceMpid"] = h.MeteringService.Mpid, ["scenario"] = "CSP",
+        });
     }
 }

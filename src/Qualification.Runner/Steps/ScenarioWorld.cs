@@ -47,7 +47,14 @@ public sealed class ScenarioWorld
                           (r.Status is >= 200 and < 300 || r.Url is null && r.Status is null), until);
 
     /// <summary>Waits for a message the DIP accepted from <paramref name="sender"/>; returns the payload and its receipt time.</summary>
-    public async Task<(JsonNode Payload, Instant At)?> WaitForSentAsync(string interfaceId, string eventCode, string mpan, string sender, Instant until)
+    public Task<(JsonNode Payload, Instant At)?> WaitForSentAsync(string interfaceId, string eventCode, string mpan, string sender, Instant until) =>
+        WaitForSentCoreAsync(interfaceId, eventCode, mpan, sender, until);
+
+    /// <summary>As <see cref="WaitForSentAsync"/>, for any event of the interface.</summary>
+    public Task<(JsonNode Payload, Instant At)?> WaitForSentAnyEventAsync(string interfaceId, string mpan, string sender, Instant until) =>
+        WaitForSentCoreAsync(interfaceId, null, mpan, sender, until);
+
+    private async Task<(JsonNode Payload, Instant At)?> WaitForSentCoreAsync(string interfaceId, string? eventCode, string mpan, string sender, Instant until)
     {
         var facts = default((JsonNode, Instant)?);
         await WaitForAsync(r =>
@@ -55,7 +62,7 @@ public sealed class ScenarioWorld
             if (r.Kind != JournalKind.Response || r.InterfaceId != interfaceId || r.ReplyTo is null) return false;
             foreach (var fact in Observation.Facts(Harness.Journal.Records.Where(x => x.Sequence == r.ReplyTo || x.Sequence == r.Sequence)))
             {
-                if (fact.SchemaValid && fact.EventCode == eventCode && fact.Mpan == mpan && fact.SenderDipId == sender)
+                if (fact.SchemaValid && (eventCode is null || fact.EventCode == eventCode) && fact.Mpan == mpan && fact.SenderDipId == sender)
                 {
                     var request = Harness.Journal.Records.First(x => x.Sequence == r.ReplyTo);
                     var index = int.Parse(fact.Id[(fact.Id.IndexOf('#') + 1)..], System.Globalization.CultureInfo.InvariantCulture);

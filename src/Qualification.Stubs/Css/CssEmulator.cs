@@ -93,6 +93,7 @@ public sealed class CssEmulator : IDisposable
             registration.Status = RegistrationStatus.Active;
             Record(registration, "switch completed");
         });
+        _smrs.ScheduleMissingAppointmentReminders(registration);
         await _smrs.NotifyPendingRegistrationAsync(registration);
         return registration;
     }

@@ -1,12 +1,16 @@
-using System.Net;
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using NodaTime;
 using Qualification.Domain;
 using Qualification.Domain.Dip;
 using Qualification.Domain.Evidence;
 using Qualification.Domain.Market;
+using Qualification.Stubs.Security;
 using WireMock;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -39,21 +43,59 @@ public sealed record DipEmulatorOptions
     public TimeSpan DeliveryTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>DIP id the emulated DIP signs its own transaction ids with.</summary>
     public string DipManagerId { get; init; } = "0000000000";
+    /// <summary>Largest request body accepted; larger ones get 413. The DIP's own limit is not published, so this is a setting.</summary>
+    public long MaxBodyBytes { get; init; } = 5 * 1024 * 1024;
+    /// <summary>Message signing policy (off by default so unsigned clients keep working).</summary>
+    public SigningPolicy Signing { get; init; } = SigningPolicy.Off;
+    /// <summary>How far X-DIP-Signature-Date may be from the DIP's (real) clock.</summary>
+    public TimeSpan SignatureMaxSkew { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>The certificate (with private key) pushes are signed with; generated at start when null and signing is on.</summary>
+    public X509Certificate2? SigningCertificate { get; init; }
+    /// <summary>Folder the harness signing certificate is exported to as PEM (dip-signing-cert.pem), for the candidate to trust.</summary>
+    public string? CertificateDirectory { get; init; }
+    /// <summary>When not empty, a participant's signing certificate must chain to one of these (unless the participant has pinned certificates).</summary>
+    public IReadOnlyList<X509Certificate2> TrustedSigningAuthorities { get; init; } = [];
+    /// <summary>Messages per replay page; more give 206 and an X-Continuation-Token.</summary>
+    public int ReplayPageSize { get; init; } = 100;
+    /// <summary>Who sends and receives each interface (for sender-role checks and routing).</summary>
+    public InterfaceCatalogue Catalogue { get; init; } = InterfaceCatalogue.Embedded;
+    /// <summary>The DIP id of the central service that consumes messages addressed to the Registration Service.</summary>
+    public string RegistrationServiceDipId { get; init; } = HarnessParties.RegistrationServiceDipId;
 }
 
 /// <summary>
-/// The emulated Data Integration Platform. Participants POST DIP message arrays to
-/// <c>/dip-channel/{IF-id}</c>; each item is validated against its interface and event schema from
-/// the DIP API description. Accepted messages go to the central services (via <see cref="Accepted"/>);
-/// publications are pushed to recipients' webhooks as egress arrays with the D0 block filled.
-/// Every request, response and delivery attempt is written to the journal.
+/// The emulated Data Integration Platform, speaking the published API (DIP API description v2.2.1):
+/// message channels, publication webhooks, replay, requeue, delivery status and debug validation.
+/// Participants POST message arrays to <c>/dip-channel/{IF-id}</c>; each item is validated against
+/// its interface and event schema and the DIP's own checks (sender role, sender id, duplicates,
+/// MPAN check digit, timestamps). Accepted messages go to the central services (via
+/// <see cref="Accepted"/>) or, on participant-to-participant interfaces, to the A0 primary
+/// recipients; publications are pushed to recipients' webhooks as egress arrays with D0 filled,
+/// signed when signing is on. Every request, response and delivery attempt is written to the journal.
 /// </summary>
-public sealed class DipEmulator : IAsyncDisposable
+public sealed partial class DipEmulator : IAsyncDisposable
 {
+    /// <summary>Item accepted.</summary>
+    public const string Success = "MSG0000 - Success";
+    /// <summary>Item (or body) does not match the schema.</summary>
+    public const string SchemaFailure = "MSG1001 - Schema Failure";
+    // The description names only MSG0000 and MSG1001; the codes below are the harness's own, chosen
+    // so a client that keys on "MSG0000" treats them as failures and a person can read the reason.
+    /// <summary>Item matches the schema but fails a DIP check beyond it (sender, role, MPAN, timestamp).</summary>
+    public const string ValidationFailure = "MSG1002 - Validation Failure";
+    /// <summary>The sender already sent a message with this senderUniqueReference.</summary>
+    public const string DuplicateMessage = "MSG1003 - Duplicate senderUniqueReference";
+    /// <summary>Authentication or signature failure.</summary>
+    public const string Unauthorised = "MSG1401 - Unauthorised";
+
     private readonly DipEmulatorOptions _options;
     private readonly WireMockServer _server;
     private readonly HttpClient _http;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, string>> _referencesBySender = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, MessageTrack> _tracks = new(StringComparer.Ordinal);
+    private readonly List<Publication> _publications = [];
+    private readonly ConcurrentDictionary<string, RequeueJob> _requeues = new(StringComparer.Ordinal);
     private long _transactions;
 
     /// <summary>Starts the emulator.</summary>
@@ -65,6 +107,12 @@ public sealed class DipEmulator : IAsyncDisposable
         Journal = journal;
         Clock = clock;
         CurrentScenario = currentScenario;
+        if (options.Signing != SigningPolicy.Off)
+        {
+            SigningCertificate = options.SigningCertificate ?? HarnessCertificates.CreateSelfSigned("qualify emulated DIP");
+            if (options.CertificateDirectory is { } dir)
+                SigningCertificatePath = HarnessCertificates.ExportCertificate(SigningCertificate, Path.Combine(dir, "dip-signing-cert.pem"));
+        }
         _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) }) { Timeout = options.DeliveryTimeout };
         _server = WireMockServer.Start(new WireMockServerSettings
         {
@@ -72,19 +120,11 @@ public sealed class DipEmulator : IAsyncDisposable
             StartAdminInterface = false,
             MaxRequestLogCount = 10_000,
         });
-        _server.Given(Request.Create().WithPath(new WireMock.Matchers.RegexMatcher("^/dip-channel/[^/]+$")).UsingPost())
-            .WithTitle("DIP: send messages on a channel")
-            .AtPriority(10)
-            .RespondWith(Response.Create().WithCallback(HandleChannelPost));
-        _server.Given(Request.Create().WithPath(new WireMock.Matchers.RegexMatcher("^/validate/[^/]+/[^/]+$")).UsingPost())
-            .WithTitle("DIP: debug validation")
-            .AtPriority(10)
-            .RespondWith(Response.Create().WithCallback(HandleValidate));
+        // One route for everything: the emulator does its own routing so that an unknown path is a
+        // 404 and a known path with the wrong method is a 405, as the description lists.
         _server.Given(Request.Create().UsingAnyMethod())
-            .WithTitle("DIP: unknown path")
-            .AtPriority(1000)
-            .RespondWith(Response.Create().WithCallback(req =>
-                Json(404, StandardResponse(Clock.GetCurrentInstant(), [Item(null, null, "MSG1404 - Not Found", $"No DIP endpoint {req.Method} {req.Path}; messages go to POST /dip-channel/IF-xxx")]))));
+            .WithTitle("DIP API")
+            .RespondWith(Response.Create().WithCallback(Route));
     }
 
     /// <summary>The URL participants send to, e.g. http://127.0.0.1:7401.</summary>
@@ -105,76 +145,248 @@ public sealed class DipEmulator : IAsyncDisposable
     /// <summary>Which scenario is running (for journal records).</summary>
     public Func<string?> CurrentScenario { get; }
 
+    /// <summary>The signing policy of this run.</summary>
+    public SigningPolicy Signing => _options.Signing;
+
+    /// <summary>The certificate pushes are signed with; null when signing is off.</summary>
+    public X509Certificate2? SigningCertificate { get; }
+
+    /// <summary>Where the signing certificate was exported as PEM, when a folder was given.</summary>
+    public string? SigningCertificatePath { get; }
+
     /// <summary>Handlers of accepted messages (the central services subscribe here).</summary>
     public event Func<AcceptedMessage, Task>? Accepted;
 
-    private ResponseMessage HandleValidate(IRequestMessage request)
-    {
-        var parts = request.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var (iface, evt) = (parts[1], parts[2]);
-        var now = Clock.GetCurrentInstant();
-        if (!TryParseArray(request, out var items, out var parseError))
-            return Json(400, StandardResponse(now, [Item(null, null, "MSG1001 - Schema Failure", parseError)]));
-        var responses = new List<JsonObject>();
-        var anyBad = false;
-        foreach (var (item, index) in items.Select((x, i) => (x, i)))
-        {
-            var problems = ValidateItem(iface, item, index, expectedEvent: evt.StartsWith('[') ? evt : "[" + evt + "]");
-            anyBad |= problems.Count > 0;
-            responses.Add(Item(null, SenderReference(item), problems.Count == 0 ? "MSG0000 - Success" : "MSG1001 - Schema Failure", problems.Count == 0 ? null : string.Join("; ", problems)));
-        }
-        return Json(anyBad ? 400 : 201, StandardResponse(now, responses));
-    }
+    // ---- routing -------------------------------------------------------------------------------
 
-    private ResponseMessage HandleChannelPost(IRequestMessage request)
+    /// <summary>One inbound call, with what every handler needs.</summary>
+    private sealed record Call(IRequestMessage Request, string Method, string[] Segments, byte[] Body, JsonNode? Json, Instant Now, string? Scenario,
+        string? Channel, long InboundSequence, Participant? Authenticated);
+
+    private sealed record Endpoint(string Name, string[] Methods, Func<Call, ResponseMessage> Handler, bool Submission = false);
+
+    private Endpoint? Match(string[] s) => s switch
     {
-        var channel = request.Path["/dip-channel/".Length..];
+        ["dip-channel", _] => new("send messages", ["POST"], HandleChannelPost, Submission: true),
+        ["dip-channel", _, "pubconfig", _] => new("publication configuration", ["POST", "DELETE"], HandlePubConfig),
+        ["dip-channel", _, "replay", _] => new("replay", ["POST"], HandleReplay),
+        ["dip-channel", _, "requeue", _] => new("requeue", ["POST"], HandleRequeue),
+        ["dip-channel", _, "requeueStatus", _] => new("requeue status", ["GET"], HandleRequeueStatus),
+        ["dip-channel", _, "deliveryStatus", _, _] => new("delivery status", ["GET"], HandleDeliveryStatus),
+        ["validate", _, _] => new("debug validation", ["POST"], HandleValidate),
+        ["statusmessage"] => new("status messages", ["POST"], HandleStatusMessage),
+        ["statusmessage", "config", _] => new("status message configuration", ["POST", "DELETE"], HandleStatusMessageConfig),
+        _ => null,
+    };
+
+    private ResponseMessage Route(IRequestMessage request)
+    {
         var now = Clock.GetCurrentInstant();
         var scenario = CurrentScenario();
-        var raw = request.Body ?? (request.BodyAsBytes is { } b ? Encoding.UTF8.GetString(b) : "");
-        JsonNode? bodyNode = null;
-        try { bodyNode = JsonNode.Parse(raw); } catch (JsonException) { }
+        var method = request.Method.ToUpperInvariant();
+        var segments = request.Path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray();
+        var body = request.BodyAsBytes ?? (request.Body is { } text ? Encoding.UTF8.GetBytes(text) : []);
+        var endpoint = Match(segments);
+        var channel = segments is ["dip-channel", var c, ..] ? c : segments is ["validate", var v, _] ? v : null;
+        var oversize = body.LongLength > _options.MaxBodyBytes;
+        JsonNode? json = null;
+        if (!oversize && body.Length > 0)
+        {
+            try { json = JsonNode.Parse(body); } catch (JsonException) { }
+        }
+
+        // Only real submissions keep their parsed array in the journal's body: the runner reads
+        // inbound arrays as messages sent, and validation or status calls are not.
+        var keepJson = endpoint?.Submission == true || json is JsonObject;
         var inbound = Journal.Append(new JournalRecord
         {
-            Kind = JournalKind.Inbound, MarketTime = MarketTime.ToDip(now), Scenario = scenario, InterfaceId = channel,
-            Url = request.Url, Body = bodyNode, RawBody = bodyNode is null ? raw : null,
+            Kind = JournalKind.Inbound, MarketTime = MarketTime.ToDip(now), Scenario = scenario, InterfaceId = channel, Url = request.Url,
+            Body = keepJson ? json : null,
+            RawBody = oversize || keepJson && json is not null || body.Length == 0 ? null : Encoding.UTF8.GetString(body),
+            Note = $"{method} {(endpoint?.Name ?? "unknown endpoint")}" + (oversize ? $"; body of {body.LongLength} bytes not kept (over the limit)" : ""),
         });
+        var call = new Call(request, method, segments, body, json, now, scenario, channel, inbound.Sequence, null);
 
-        Participant? sender = null;
-        var apiKey = request.Headers is { } h && h.TryGetValue("X-API-Key", out var keys) ? keys.FirstOrDefault() : null;
-        if (apiKey is not null) sender = Directory.FindByApiKey(apiKey);
-        if (_options.RequireApiKey && sender is null)
-            return Respond(401, now, scenario, channel, inbound.Sequence, [Item(null, null, "MSG1401 - Unauthorised", apiKey is null ? "X-API-Key header is missing" : "X-API-Key is not registered for any participant")]);
+        if (endpoint is null)
+            return Respond(call, 404, Standard(now, Item(null, null, "MSG1404 - Not Found", $"No DIP endpoint {method} {request.Path}. Messages go to POST /dip-channel/{{IF-id}}; see the DIP API description {Schemas.Version}.")));
+        if (!endpoint.Methods.Contains(method))
+            return Respond(call, 405, Standard(now, Item(null, null, "MSG1405 - Method Not Allowed", $"{request.Path} takes {string.Join(" or ", endpoint.Methods)}, not {method}")),
+                ("Allow", string.Join(", ", endpoint.Methods)));
 
+        var apiKey = Header(request, "X-API-Key");
+        var authenticated = apiKey is null ? null : Directory.FindByApiKey(apiKey);
+        if (_options.RequireApiKey && authenticated is null)
+            return Respond(call, 401, Standard(now, Item(null, null, Unauthorised, apiKey is null ? "X-API-Key header is missing" : "X-API-Key is not registered for any participant")));
+        call = call with { Authenticated = authenticated };
+
+        if (method == "POST")
+        {
+            var contentType = Header(request, "Content-Type");
+            if (!IsJson(contentType))
+                return Respond(call, 415, Standard(now, Item(null, null, "MSG1415 - Unsupported Media Type", $"Content-Type is '{contentType ?? "(none)"}'; the DIP takes application/json")));
+            if (oversize)
+                return Respond(call, 413, Standard(now, Item(null, null, "MSG1413 - Payload Too Large", $"the body is {body.LongLength} bytes; this DIP accepts at most {_options.MaxBodyBytes} bytes per request; split the array")));
+        }
+
+        if (CheckSignature(call) is { } refusal) return refusal;
+        return endpoint.Handler(call);
+    }
+
+    private static bool IsJson(string? contentType) =>
+        contentType is not null && MediaTypeHeaderValue.TryParse(contentType, out var media) &&
+        (media.MediaType is "application/json" || media.MediaType?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) == true);
+
+    private static string? Header(IRequestMessage request, string name)
+    {
+        if (request.Headers is null) return null;
+        foreach (var (key, values) in request.Headers)
+            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase)) return values.FirstOrDefault();
+        return null;
+    }
+
+    // ---- signing -------------------------------------------------------------------------------
+
+    private ResponseMessage? CheckSignature(Call call)
+    {
+        if (_options.Signing == SigningPolicy.Off) return null;
+        var request = call.Request;
+        var present = new[] { DipSignature.ContentHashHeader, DipSignature.DateHeader, DipSignature.SignatureHeader, DipSignature.CertificateHeader }
+            .Any(h => Header(request, h) is not null);
+        var claimed = call.Authenticated ?? Directory.Find(ClaimedCaller(call));
+        if (!present && (_options.Signing == SigningPolicy.Optional || claimed?.SignatureExempt == true)) return null;
+        var check = DipSignature.Verify(call.Method, request.Url, call.Body, h => Header(request, h), DateTimeOffset.UtcNow, _options.SignatureMaxSkew,
+            certificate => Distrust(certificate, claimed));
+        if (check.Valid) return null;
+        return Respond(call, 401, Standard(call.Now, Item(null, null, Unauthorised, "message signature rejected: " + check.Problem)));
+    }
+
+    // Who the caller says it is when it has no API key: the sender of the first item, or the recipient in the path.
+    private static string? ClaimedCaller(Call call) =>
+        call.Json is JsonArray { Count: > 0 } items ? items[0]?["payload"]?["CommonBlock"]?["S1"]?["senderDIPID"]?.GetValue<string>()
+        : call.Segments is ["dip-channel", _, _, var recipient, ..] ? recipient
+        : call.Segments is ["statusmessage", "config", var r] ? r : null;
+
+    private string? Distrust(X509Certificate2 certificate, Participant? caller)
+    {
+        if (caller is not null && Directory.SigningCertificates(caller.DipId) is { Count: > 0 } pinned)
+            return pinned.Any(p => p.Thumbprint == certificate.Thumbprint)
+                ? null
+                : $"'{certificate.Subject}' (thumbprint {certificate.Thumbprint}) is not a certificate registered for {caller}; registered: {string.Join(", ", pinned.Select(p => p.Thumbprint))}";
+        if (_options.TrustedSigningAuthorities.Count > 0 && !_options.TrustedSigningAuthorities.Any(a => HarnessCertificates.IsIssuedBy(certificate, a)))
+            return $"'{certificate.Subject}' is not issued by a certificate authority this DIP trusts ({string.Join(", ", _options.TrustedSigningAuthorities.Select(a => a.Subject))})";
+        return null;
+    }
+
+    private void SignRequest(HttpRequestMessage request, byte[] body)
+    {
+        if (SigningCertificate is null) return;
+        var headers = DipSignature.Sign(request.Method.Method, request.RequestUri!.ToString(), body, SigningCertificate, DateTimeOffset.UtcNow);
+        foreach (var (name, value) in headers.AsPairs()) request.Headers.TryAddWithoutValidation(name, value);
+    }
+
+    // ---- send messages -------------------------------------------------------------------------
+
+    private ResponseMessage HandleChannelPost(Call call)
+    {
+        var channel = call.Channel!;
+        var now = call.Now;
         if (!Schemas.Interfaces.Contains(channel))
-            return Respond(404, now, scenario, channel, inbound.Sequence, [Item(null, null, "MSG1404 - Not Found", $"'{channel}' is not a DIP channel in API description {Schemas.Version}; use one of IF-001 … IF-065")]);
-
-        if (!TryParseArray(request, out var items, out var parseError))
-            return Respond(400, now, scenario, channel, inbound.Sequence, [Item(null, null, "MSG1001 - Schema Failure", parseError)]);
+            return Respond(call, 404, Standard(now, Item(null, null, "MSG1404 - Not Found", $"'{channel}' is not a DIP channel in API description {Schemas.Version}; use one of IF-001 … IF-065 or REP-xxx")));
+        if (!TryParseArray(call, out var items, out var parseError))
+            return Respond(call, 400, Standard(now, Item(null, null, SchemaFailure, parseError)));
 
         var results = new List<JsonObject>();
-        var accepted = new List<AcceptedMessage>();
+        var accepted = new List<(AcceptedMessage? Message, JsonObject Item, MessageTrack Track)>();
         foreach (var (item, index) in items.Select((x, i) => (x, i)))
         {
-            var problems = ValidateItem(channel, item, index, expectedEvent: null);
+            var payload = item?["payload"];
+            var s1 = payload?["CommonBlock"]?["S1"];
             var sur = SenderReference(item);
+            var senderId = Text(s1?["senderDIPID"]);
+            var correlation = Text(s1?["senderCorrelationID"]);
+            var sent = Text(s1?["senderTimestamp"]);
+            var track = sur is null ? null : _tracks.GetOrAdd(channel + "|" + sur, _ => new MessageTrack(channel, sur));
+            if (track is not null)
+            {
+                track.SenderDipId ??= senderId;
+                track.EventCode ??= Text(payload?["CommonBlock"]?["S0"]?["eventCode"]);
+                track.Mpan ??= Text(payload?["CommonBlock"]?["M0"]?["MPANCore"]);
+                track.CorrelationId ??= correlation;
+                track.SentDateTime ??= MessageTrack.TrackerTime(now, millis: false);
+            }
+
+            var (code, problems) = ("", new List<string>());
+            var schemaProblems = ValidateItem(channel, item, index, expectedEvent: null);
+            if (schemaProblems.Count > 0) (code, problems) = (SchemaFailure, schemaProblems);
+            else if (BeyondSchema(channel, (JsonObject)payload!, $"$[{index}].payload", call.Authenticated) is { Count: > 0 } l1) (code, problems) = (ValidationFailure, l1);
             if (problems.Count > 0)
             {
-                results.Add(Item(null, sur, "MSG1001 - Schema Failure", string.Join("; ", problems)));
+                var help = string.Join("; ", problems);
+                results.Add(Item(null, sur, code, help, correlation, senderId, sent));
+                track?.Add("Inbound", "InboundRuleFailure", 400, now, reason: help, message: code);
                 continue;
             }
-            var message = DipMessage.FromNode(item!);
-            var transactionId = DipIds.TransactionId(channel, message.Payload.CommonBlock.S1.SenderDipId, message.Payload.CommonBlock.S1.SenderRoleId,
-                DateOnly.FromDateTime(now.ToDateTimeUtc()), Interlocked.Increment(ref _transactions));
-            sender ??= Directory.Find(message.Payload.CommonBlock.S1.SenderDipId);
-            accepted.Add(new AcceptedMessage(message, transactionId, now, sender));
-            results.Add(Item(transactionId, sur, "MSG0000 - Success", null, message.Payload.CommonBlock.S1.SenderCorrelationId, message.Payload.CommonBlock.S1.SenderDipId));
+
+            var role = Text(s1!["senderRoleID"])!;
+            var transactionId = DipIds.TransactionId(channel, senderId!, role, DateOnly.FromDateTime(now.ToDateTimeUtc()), Interlocked.Increment(ref _transactions));
+            // Uniqueness is claimed atomically, so two concurrent posts of one reference cannot both pass.
+            var seen = _referencesBySender.GetOrAdd(senderId!, _ => new ConcurrentDictionary<string, string>(StringComparer.Ordinal));
+            if (!seen.TryAdd(sur!, transactionId))
+            {
+                var help = $"$[{index}].payload.CommonBlock.S1.senderUniqueReference: '{sur}' was already accepted from {senderId} as transaction {seen[sur!]}; a sender unique reference is used once (a retry after a success is a duplicate, not a new message)";
+                results.Add(Item(null, sur, DuplicateMessage, help, correlation, senderId, sent));
+                track!.Add("Inbound", "InboundRuleFailure", 400, now, reason: help, message: DuplicateMessage);
+                continue;
+            }
+            track!.TransactionId = transactionId;
+            track.Add("Inbound", "GoodToGo", 201, now, message: Success, transactionId: transactionId);
+            var message = payload!["CommonBlock"]?["M0"] is JsonObject ? DipMessage.FromNode(item!) : null;
+            var sender = call.Authenticated ?? Directory.Find(senderId);
+            var result = Item(transactionId, sur, Success, null, correlation, senderId, sent);
+            results.Add(result);
+            accepted.Add((message is null ? null : new AcceptedMessage(message, transactionId, now, sender), result, track));
         }
         var status = accepted.Count == items.Count ? 201 : accepted.Count == 0 ? 400 : 207;
-        var response = Respond(status, now, scenario, channel, inbound.Sequence, results);
-        foreach (var a in accepted) Dispatch(a);
+        var response = Respond(call, status, Standard(now, results.ToArray()));
+        foreach (var (message, _, track) in accepted) Address(channel, message, track, now);
         return response;
     }
+
+    // Addressing: messages for a central service go to its handlers; participant-to-participant
+    // interfaces go to the sender's A0 primary recipients.
+    private void Address(string channel, AcceptedMessage? message, MessageTrack track, Instant now)
+    {
+        var receivers = _options.Catalogue.Receivers(channel);
+        var central = receivers is null || receivers.Contains("REGS");
+        var primary = message?.Message.Payload.CommonBlock.A0?.PrimaryRecipients.Where(r => !string.IsNullOrEmpty(r)).Distinct().ToList() ?? [];
+        if (central || message is null)
+        {
+            track.Add("Addressing", "SentToTopic", 200, now, recipients: [_options.RegistrationServiceDipId],
+                recipientMap: RecipientMap([_options.RegistrationServiceDipId], []));
+            track.Add("Outbound", "Delivered", 201, now, recipient: _options.RegistrationServiceDipId, transactionId: track.TransactionId,
+                message: "consumed by the emulated central service");
+            if (message is not null) Dispatch(message);
+            return;
+        }
+        track.Add("Addressing", primary.Count == 0 ? "Failed" : "SentToTopic", primary.Count == 0 ? 400 : 200, now, recipients: primary,
+            recipientMap: RecipientMap(primary, []), reason: primary.Count == 0 ? $"{channel} goes participant to participant and A0.primaryRecipients is empty: nobody to deliver to" : null);
+        Dispatch(message);
+        foreach (var recipient in primary)
+        {
+            var d0 = new D0Block(track.TransactionId!, MarketTime.ToDip(now), DipIds.PublicationId(channel), message.Message.Payload.CommonBlock.S1.SenderCorrelationId, false, null);
+            var egress = new DipMessage(message.Message.Payload with { CommonBlock = message.Message.Payload.CommonBlock with { D0 = d0 } });
+            track.TransactionByRecipient[recipient] = track.TransactionId!;
+            lock (_publications) _publications.Add(new Publication(channel, recipient, egress, now, track.TransactionId!));
+            _ = Task.Run(() => DeliverAsync(egress, recipient, channel, track, null));
+        }
+    }
+
+    private JsonObject RecipientMap(IEnumerable<string> primary, IEnumerable<string> always) => new()
+    {
+        ["Primary"] = new JsonArray(primary.Select(r => (JsonNode?)new JsonObject { ["role"] = Directory.Find(r)?.Role ?? (r == _options.RegistrationServiceDipId ? "REGS" : null), ["dipId"] = r }).ToArray()),
+        ["Secondary"] = new JsonArray(),
+        ["Always"] = new JsonArray(always.Select(r => (JsonNode?)new JsonObject { ["role"] = Directory.Find(r)?.Role, ["dipId"] = r }).ToArray()),
+    };
 
     // Central services process accepted messages after the synchronous response, as the DIP does.
     private void Dispatch(AcceptedMessage message)
@@ -198,16 +410,13 @@ public sealed class DipEmulator : IAsyncDisposable
         });
     }
 
-    private bool TryParseArray(IRequestMessage request, out IReadOnlyList<JsonNode?> items, out string error)
+    private static bool TryParseArray(Call call, out IReadOnlyList<JsonNode?> items, out string error)
     {
         items = [];
-        var raw = request.Body ?? (request.BodyAsBytes is { } b ? Encoding.UTF8.GetString(b) : null);
-        if (string.IsNullOrWhiteSpace(raw)) { error = "$: the body is empty; send a JSON array of {\"payload\": …} items"; return false; }
-        JsonNode? node;
-        try { node = JsonNode.Parse(raw); }
-        catch (JsonException e) { error = $"$: the body is not JSON ({e.Message})"; return false; }
-        if (node is not JsonArray array) { error = "$: the body must be a JSON array of {\"payload\": …} items (DIPMessageArray)"; return false; }
-        if (array.Count == 0) { error = "$: the array is empty; send at least one message"; return false; }
+        if (call.Body.Length == 0) { error = "$: the body is empty; send a JSON array of {\"payload\": …} items"; return false; }
+        if (call.Json is null) { error = "$: the body is not JSON"; return false; }
+        if (call.Json is not JsonArray array) { error = "$: the body must be a JSON array of {\"payload\": …} items (DIPMessageArray)"; return false; }
+        if (array.Count == 0) { error = "$: the array is empty; send at least one message (DIPMessageArray minItems 1)"; return false; }
         items = array.ToList();
         error = "";
         return true;
@@ -218,6 +427,8 @@ public sealed class DipEmulator : IAsyncDisposable
         var prefix = $"$[{index}]";
         if (item is not JsonObject obj || obj["payload"] is not JsonObject payload)
             return [$"{prefix}.payload: required; each item is {{\"payload\": {{\"CommonBlock\": …, \"CustomBlock\": …}}}}"];
+        var extra = obj.Select(p => p.Key).Where(k => k != "payload").ToList();
+        if (extra.Count > 0) return extra.Select(k => $"{prefix}.{k}: property is not allowed by the schema (an item holds only 'payload')").ToList();
         var s0 = payload["CommonBlock"]?["S0"];
         var iface = (s0?["interfaceID"] as JsonValue)?.ToString();
         var evt = (s0?["eventCode"] as JsonValue)?.ToString();
@@ -231,53 +442,140 @@ public sealed class DipEmulator : IAsyncDisposable
             var known = string.Join(", ", Schemas.EventsByInterface.GetValueOrDefault(channel) ?? new HashSet<string>());
             return [$"{prefix}.payload.CommonBlock.S0.eventCode: '{evt}' is not an event of {channel}; expected one of {known} (with the brackets)"];
         }
-        var problems = Schemas.Validate(schemaName, payload, prefix + ".payload").Select(v => v.ToString()).ToList();
-        if (problems.Count == 0)
-        {
-            // Beyond the schema: the DIP's own L1 check on the MPAN core.
-            var mpan = (payload["CommonBlock"]?["M0"]?["MPANCore"] as JsonValue)?.ToString();
-            if (MpanCore.Problem(mpan) is { } mpanProblem) problems.Add($"{prefix}.payload.CommonBlock.M0.MPANCore: {mpanProblem}");
-        }
+        return Schemas.Validate(schemaName, payload, prefix + ".payload").Select(v => v.ToString()).ToList();
+    }
+
+    // The DIP's L1/L2 checks that the schema cannot express.
+    private List<string> BeyondSchema(string channel, JsonObject payload, string path, Participant? authenticated)
+    {
+        var problems = new List<string>();
+        var s1 = payload["CommonBlock"]?["S1"];
+        var mpan = Text(payload["CommonBlock"]?["M0"]?["MPANCore"]);
+        if (mpan is not null && MpanCore.Problem(mpan) is { } mpanProblem) problems.Add($"{path}.CommonBlock.M0.MPANCore: {mpanProblem}");
+
+        var role = Text(s1?["senderRoleID"]);
+        var senders = _options.Catalogue.Senders(channel);
+        if (role is not null && senders is not null && !senders.Contains(role))
+            problems.Add($"{path}.CommonBlock.S1.senderRoleID: '{role}' may not send {channel}; the interface catalogue ({_options.Catalogue.Version}) lists senders {string.Join(", ", senders.Order())}");
+
+        var senderId = Text(s1?["senderDIPID"]);
+        var provider = Text(s1?["DIPConnectionProviderID"]);
+        if (authenticated is not null && senderId != authenticated.DipId && provider != authenticated.DipId)
+            problems.Add($"{path}.CommonBlock.S1.senderDIPID: is '{senderId}' but the X-API-Key belongs to {authenticated}; a participant sends as itself (or names itself as DIPConnectionProviderID)");
+        if (Directory.Find(senderId) is { } known && role is not null && known.Role != role)
+            problems.Add($"{path}.CommonBlock.S1.senderRoleID: is '{role}' but DIP id {senderId} is registered as {known.Role}");
+
+        foreach (var (where, value) in DateTimes(payload, path))
+            if (!DipDateTime().IsMatch(value) || !DateTimeOffset.TryParseExact(value, "yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _))
+                problems.Add($"{where}: '{value}' is not a DIP date-time; use exactly 25 characters yyyy-MM-ddTHH:mm:ss+hh:mm, with the offset (e.g. 2026-01-05T10:15:00+00:00)");
         return problems;
     }
 
-    private static string? SenderReference(JsonNode? item) =>
-        (item?["payload"]?["CommonBlock"]?["S1"]?["senderUniqueReference"] as JsonValue)?.ToString();
+    // Every value that is meant to be a DIP date-time: S1.senderTimestamp, and any 25-character
+    // string that starts like a date (the schemas only constrain their length).
+    private static IEnumerable<(string Path, string Value)> DateTimes(JsonNode? node, string path)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (key, child) in obj)
+                    foreach (var x in DateTimes(child, path + "." + key)) yield return x;
+                break;
+            case JsonArray arr:
+                for (var i = 0; i < arr.Count; i++)
+                    foreach (var x in DateTimes(arr[i], $"{path}[{i}]")) yield return x;
+                break;
+            case JsonValue v when v.TryGetValue<string>(out var s):
+                if (path.EndsWith(".S1.senderTimestamp", StringComparison.Ordinal) || s.Length == 25 && DateStart().IsMatch(s)) yield return (path, s);
+                break;
+        }
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")]
+    private static partial Regex DipDateTime();
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T")]
+    private static partial Regex DateStart();
+
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    private static string? SenderReference(JsonNode? item) => Text(item?["payload"]?["CommonBlock"]?["S1"]?["senderUniqueReference"]);
+
+    // ---- debug validation ----------------------------------------------------------------------
+
+    private ResponseMessage HandleValidate(Call call)
+    {
+        var (iface, evt) = (call.Segments[1], call.Segments[2]);
+        var eventCode = evt.StartsWith('[') ? evt : "[" + evt + "]";
+        if (!Schemas.ValidationEndpoints.Contains(iface + "/" + eventCode))
+            return Respond(call, 404, Standard(call.Now, Item(null, null, "MSG1404 - Not Found", $"The description publishes no validation endpoint /validate/{iface}/{evt.Trim('[', ']')}")));
+        if (!TryParseArray(call, out var items, out var parseError))
+            return Respond(call, 400, Standard(call.Now, Item(null, null, SchemaFailure, parseError)));
+        var responses = new List<JsonObject>();
+        var anyBad = false;
+        foreach (var (item, index) in items.Select((x, i) => (x, i)))
+        {
+            var problems = ValidateItem(iface, item, index, expectedEvent: eventCode);
+            anyBad |= problems.Count > 0;
+            responses.Add(Item(null, SenderReference(item), problems.Count == 0 ? Success : SchemaFailure, problems.Count == 0 ? null : string.Join("; ", problems)));
+        }
+        return Respond(call, anyBad ? 400 : 201, Standard(call.Now, responses.ToArray()));
+    }
+
+    // ---- publications --------------------------------------------------------------------------
 
     /// <summary>
-    /// Publishes a message from a central service: fills D0 and pushes it to each recipient's webhook,
-    /// retrying with back-off. Returns once every delivery has succeeded or exhausted its retries.
+    /// Publishes a message from a central service: fills D0 and pushes it to each recipient's webhook
+    /// (and to any A0 primary recipients the payload names), retrying with back-off. Returns once
+    /// every delivery has succeeded or exhausted its retries.
     /// </summary>
     public async Task PublishAsync(DipPayload payload, IEnumerable<string> recipientDipIds, string? initialCorrelationId = null)
     {
         var now = Clock.GetCurrentInstant();
         var iface = payload.CommonBlock.S0.InterfaceId;
-        var tasks = recipientDipIds.Distinct().Select(async recipient =>
+        var recipients = recipientDipIds.Concat(payload.CommonBlock.A0?.PrimaryRecipients ?? []).Where(r => !string.IsNullOrEmpty(r)).Distinct().ToList();
+        var sur = payload.CommonBlock.S1.SenderUniqueReference;
+        var track = _tracks.GetOrAdd(iface + "|" + sur, _ => new MessageTrack(iface, sur));
+        track.SenderDipId = payload.CommonBlock.S1.SenderDipId;
+        track.EventCode = payload.CommonBlock.S0.EventCode;
+        track.Mpan = payload.CommonBlock.M0?.MpanCore;
+        track.CorrelationId = initialCorrelationId;
+        track.SentDateTime ??= MessageTrack.TrackerTime(now, millis: false);
+        track.Add("Inbound", "GoodToGo", 201, now, message: Success);
+        track.Add("Addressing", "SentToTopic", 200, now, recipients: recipients, recipientMap: RecipientMap(payload.CommonBlock.A0?.PrimaryRecipients ?? [], recipients));
+        var tasks = recipients.Select(async recipient =>
         {
             var d0 = new D0Block(
                 DipIds.TransactionId(iface, recipient, Directory.Find(recipient)?.Role ?? "REGS", DateOnly.FromDateTime(now.ToDateTimeUtc()), Interlocked.Increment(ref _transactions)),
                 MarketTime.ToDip(now), DipIds.PublicationId(iface), initialCorrelationId, false, null);
             var egress = new DipMessage(payload with { CommonBlock = payload.CommonBlock with { D0 = d0 } });
-            await DeliverAsync(egress, recipient, iface);
+            track.TransactionByRecipient[recipient] = d0.TransactionId;
+            track.TransactionId ??= d0.TransactionId;
+            lock (_publications) _publications.Add(new Publication(iface, recipient, egress, now, d0.TransactionId));
+            await DeliverAsync(egress, recipient, iface, track, null);
         });
         await Task.WhenAll(tasks);
     }
 
-    private async Task DeliverAsync(DipMessage egress, string recipient, string channel)
+    /// <summary>Delivers one egress message to one recipient, retrying; true when it was delivered (or recorded for a harness-played party).</summary>
+    private async Task<bool> DeliverAsync(DipMessage egress, string recipient, string channel, MessageTrack? track, string? purpose)
     {
         var body = DipMessage.ToArrayJson([egress]);
+        var bytes = Encoding.UTF8.GetBytes(body);
         var url = Directory.CallbackFor(channel, recipient);
+        var prefix = purpose is null ? "" : purpose + ": ";
         var record = new JournalRecord
         {
-            Kind = JournalKind.Push, Scenario = CurrentScenario(), InterfaceId = channel, EventCode = egress.EventCode, Mpan = egress.Mpan,
+            Kind = JournalKind.Push, Scenario = CurrentScenario(), InterfaceId = channel, EventCode = egress.EventCode, Mpan = egress.Payload.CommonBlock.M0?.MpanCore,
             From = egress.Payload.CommonBlock.S1.SenderDipId, To = recipient, TransactionId = egress.Payload.CommonBlock.D0!.TransactionId,
             Body = JsonNode.Parse(body),
         };
         if (url is null)
         {
             // A party the harness plays without a process (e.g. the distributor): recorded, not sent.
-            Journal.Append(record with { MarketTime = MarketTime.ToDip(Clock.GetCurrentInstant()), Note = "recorded for a party the harness plays" });
-            return;
+            var at = Clock.GetCurrentInstant();
+            Journal.Append(record with { MarketTime = MarketTime.ToDip(at), Note = prefix + "recorded for a party the harness plays" });
+            track?.Add("Outbound", "Delivered", 0, at, recipient: recipient, transactionId: record.TransactionId, message: "recorded for a party the harness plays (no webhook)");
+            return true;
         }
         var backoff = _options.RetryBackoff;
         for (var attempt = 1; attempt <= _options.MaxDeliveryAttempts; attempt++)
@@ -286,10 +584,13 @@ public sealed class DipEmulator : IAsyncDisposable
             string note;
             // The attempt is stamped when it starts: a fast recipient may answer before the POST returns.
             var attemptStart = Clock.GetCurrentInstant();
+            var started = DateTimeOffset.UtcNow;
             try
             {
-                using var content = new StringContent(body, Encoding.UTF8, "application/json");
-                using var response = await _http.PostAsync(url, content, _stopping.Token);
+                using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(bytes) };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+                SignRequest(request, bytes);
+                using var response = await _http.SendAsync(request, _stopping.Token);
                 status = (int)response.StatusCode;
                 note = response.IsSuccessStatusCode ? "Delivered" : $"RejectedByRecipient (attempt {attempt})";
             }
@@ -298,52 +599,67 @@ public sealed class DipEmulator : IAsyncDisposable
                 note = $"attempt {attempt} failed: {(e is TaskCanceledException ? "timed out" : e.Message)}";
             }
             var delivered = status is >= 200 and < 300;
-            if (!delivered && attempt == _options.MaxDeliveryAttempts) note += "; RetriesExhausted";
-            Journal.Append(record with { MarketTime = MarketTime.ToDip(attemptStart), Url = url.ToString(), Status = status, Note = note });
-            if (delivered || _stopping.IsCancellationRequested) return;
+            var last = !delivered && attempt == _options.MaxDeliveryAttempts;
+            if (last) note += "; RetriesExhausted";
+            if (SigningCertificate is not null) note += "; signed";
+            Journal.Append(record with { MarketTime = MarketTime.ToDip(attemptStart), Url = url.ToString(), Status = status, Note = prefix + note });
+            track?.Add("Outbound", delivered ? "Delivered" : last ? "RetriesExhausted" : status is null ? "DeliveryFailure" : "RejectedByRecipient", status ?? 0, attemptStart,
+                recipient: recipient, transactionId: record.TransactionId, uri: url, message: note, durationMs: (int)(DateTimeOffset.UtcNow - started).TotalMilliseconds);
+            if (!delivered && !last) track?.Add("Outbound", "Retrying", status ?? 0, attemptStart, recipient: recipient, transactionId: record.TransactionId, uri: url);
+            if (delivered) return true;
+            if (_stopping.IsCancellationRequested) return false;
             if (attempt < _options.MaxDeliveryAttempts)
             {
-                try { await Task.Delay(backoff, _stopping.Token); } catch (TaskCanceledException) { return; }
+                try { await Task.Delay(backoff, _stopping.Token); } catch (TaskCanceledException) { return false; }
                 backoff *= 2;
             }
         }
+        return false;
     }
 
-    private ResponseMessage Respond(int status, Instant now, string? scenario, string channel, long replyTo, IReadOnlyList<JsonObject> items)
+    // ---- responses -----------------------------------------------------------------------------
+
+    private ResponseMessage Respond(Call call, int status, JsonNode? body, params (string Name, string Value)[] headers)
     {
-        var body = StandardResponse(now, items);
         Journal.Append(new JournalRecord
         {
-            Kind = JournalKind.Response, MarketTime = MarketTime.ToDip(now), Scenario = scenario, InterfaceId = channel, ReplyTo = replyTo, Status = status, Body = body.DeepClone(),
+            Kind = JournalKind.Response, MarketTime = MarketTime.ToDip(call.Now), Scenario = call.Scenario, InterfaceId = call.Channel, ReplyTo = call.InboundSequence,
+            Status = status, Body = body?.DeepClone(),
+            Note = headers.Length == 0 ? null : string.Join("; ", headers.Select(h => $"{h.Name}: {h.Value}")),
         });
-        return Json(status, body);
+        var message = new ResponseMessage
+        {
+            StatusCode = status,
+            Headers = new Dictionary<string, WireMockList<string>>(),
+        };
+        foreach (var (name, value) in headers) message.Headers[name] = new WireMockList<string>(value);
+        if (body is not null)
+        {
+            message.Headers["Content-Type"] = new WireMockList<string>("application/json");
+            message.BodyData = new BodyData { BodyAsString = body.ToJsonString(), DetectedBodyType = BodyType.String, Encoding = Encoding.UTF8 };
+        }
+        return message;
     }
 
-    private static JsonObject StandardResponse(Instant now, IEnumerable<JsonObject> items) => new()
+    private static JsonObject Standard(Instant now, params JsonObject[] items) => new()
     {
         ["messageArray"] = new JsonArray(items.Cast<JsonNode>().ToArray()),
         ["timestamp"] = MarketTime.ToDip(now),
     };
 
-    private static JsonObject Item(string? transactionId, string? senderUniqueReference, string message, string? help, string? correlationId = null, string? senderId = null) => new()
+    private JsonObject Item(string? transactionId, string? senderUniqueReference, string message, string? help, string? correlationId = null, string? senderId = null,
+        string? sentTimestamp = null, string? recipientId = null) => new()
     {
         ["transactionID"] = transactionId,
         ["senderUniqueReference"] = senderUniqueReference,
         ["correlationID"] = correlationId,
-        ["sentTimestamp"] = null,
-        ["senderID"] = senderId,
-        ["recipientID"] = null,
+        ["sentTimestamp"] = sentTimestamp ?? MarketTime.ToDip(Clock.GetCurrentInstant()),
+        ["senderID"] = senderId ?? _options.DipManagerId,
+        ["recipientID"] = recipientId,
         ["DIPConnectionProviderID"] = null,
         ["message"] = message,
         ["help"] = help,
         ["serviceTicketURL"] = null,
-    };
-
-    private static ResponseMessage Json(int status, JsonNode body) => new()
-    {
-        StatusCode = status,
-        Headers = new Dictionary<string, WireMockList<string>> { ["Content-Type"] = new("application/json") },
-        BodyData = new BodyData { BodyAsString = body.ToJsonString(), DetectedBodyType = BodyType.String, Encoding = Encoding.UTF8 },
     };
 
     /// <inheritdoc />

@@ -35,12 +35,14 @@ public sealed class DipSchemaCatalog
         foreach (var (name, schema) in schemas)
             defs[name] = Translate(schema!.DeepClone());
         SchemaNames = schemas.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        // Channels are the interfaces (IF-xxx) and reports (REP-xxx[A]) with a payload schema.
+        Interfaces = SchemaNames.Where(n => n.EndsWith("-Payload", StringComparison.Ordinal) && (n.StartsWith("IF-", StringComparison.Ordinal) || n.StartsWith("REP-", StringComparison.Ordinal)))
+            .Select(n => n[..^"-Payload".Length]).ToHashSet(StringComparer.Ordinal);
+        // Event schemas are named <interface>-<event> (IF-031-MSApp); report custom blocks are not events.
         EventsByInterface = SchemaNames
-            .Where(n => n.StartsWith("IF-", StringComparison.Ordinal) && n.Length > 7 && !n.EndsWith("-Payload", StringComparison.Ordinal))
+            .Where(n => n.StartsWith("IF-", StringComparison.Ordinal) && n.Length > 7 && !n.EndsWith("-Payload", StringComparison.Ordinal) && Interfaces.Contains(n[..6]))
             .GroupBy(n => n[..6])
             .ToDictionary(g => g.Key, g => (IReadOnlySet<string>)g.Select(n => "[" + n[7..] + "]").ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
-        Interfaces = SchemaNames.Where(n => n.EndsWith("-Payload", StringComparison.Ordinal) && n.StartsWith("IF-", StringComparison.Ordinal))
-            .Select(n => n[..6]).ToHashSet(StringComparer.Ordinal);
         // Event codes that are only listed in an interface payload's S0 enum (payload-only interfaces).
         foreach (var iface in Interfaces.Where(i => !EventsByInterface.ContainsKey(i)))
         {
@@ -48,6 +50,14 @@ public sealed class DipSchemaCatalog
                 ?.Select(c => c!.GetValue<string>()).ToHashSet(StringComparer.Ordinal) ?? [];
             EventsByInterface[iface] = codes;
         }
+
+        // The debug validation endpoints the description publishes, e.g. "IF-031/[MSApp]".
+        ValidationEndpoints = ((openApi["paths"] as JsonObject)?.Select(p => p.Key) ?? [])
+            .Where(p => p.StartsWith("/validate/", StringComparison.Ordinal))
+            .Select(p => p["/validate/".Length..].Split('/'))
+            .Where(p => p.Length == 2)
+            .Select(p => p[0] + "/[" + p[1] + "]")
+            .ToHashSet(StringComparer.Ordinal);
 
         var root = new JsonObject
         {
@@ -68,8 +78,11 @@ public sealed class DipSchemaCatalog
     /// <summary>Every schema name in the description.</summary>
     public IReadOnlySet<string> SchemaNames { get; }
 
-    /// <summary>Interfaces with a payload schema (IF-001 … IF-065).</summary>
+    /// <summary>Channels with a payload schema: interfaces IF-001 … IF-065 and reports REP-002 … REP-901.</summary>
     public IReadOnlySet<string> Interfaces { get; }
+
+    /// <summary>The interface/event pairs with a published <c>POST /validate/{IF}/{Event}</c> endpoint, as "IF-031/[MSApp]".</summary>
+    public IReadOnlySet<string> ValidationEndpoints { get; }
 
     /// <summary>Event codes (with brackets) each interface defines.</summary>
     public Dictionary<string, IReadOnlySet<string>> EventsByInterface { get; }
@@ -120,7 +133,9 @@ public sealed class DipSchemaCatalog
             {
                 // oneOf/anyOf wrappers repeat their branches' errors; keep the leaf ones.
                 if (keyword is "oneOf" or "anyOf" or "allOf" or "$ref") continue;
-                violations.Add(new SchemaViolation(path, keyword == "additionalProperties" || keyword == "false" ? "property is not allowed by the schema" : message));
+                // additionalProperties:false reports "fails against the false schema" at the extra property.
+                var notAllowed = keyword is "additionalProperties" or "false" || message.Contains("false schema", StringComparison.Ordinal);
+                violations.Add(new SchemaViolation(path, notAllowed ? "property is not allowed by the schema (additionalProperties: false)" : message));
             }
         }
         if (violations.Count == 0) violations.Add(new SchemaViolation(pathPrefix, "does not match schema " + schemaName));

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
 
 namespace Qualification.Stubs.Dip;
 
@@ -12,6 +13,13 @@ namespace Qualification.Stubs.Dip;
 /// <param name="Segments">Market segments it is qualified for (metering and data services).</param>
 public sealed record Participant(string DipId, string Role, string Mpid, string Name, Uri? CallbackUrl, string? ApiKey, IReadOnlySet<string> Segments)
 {
+    /// <summary>
+    /// A party the harness runs itself (a reference participant): it may call the DIP unsigned even
+    /// when the run requires signatures, since only the candidate is being qualified. A signature it
+    /// does send is still verified.
+    /// </summary>
+    public bool SignatureExempt { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => $"{Name} ({Role} {Mpid}, DIP id {DipId})";
 }
@@ -39,6 +47,25 @@ public sealed class ParticipantDirectory
 
     /// <summary>Removes a channel webhook.</summary>
     public void RemoveWebhook(string channel, string dipId) => _webhooks.TryRemove(channel + "|" + dipId, out _);
+
+    private readonly ConcurrentDictionary<string, List<X509Certificate2>> _signing = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Registers a certificate <paramref name="dipId"/> signs with (as DIP onboarding does). Once a
+    /// participant has one, calls signed with any other certificate are refused.
+    /// </summary>
+    public void PinSigningCertificate(string dipId, X509Certificate2 certificate)
+    {
+        var list = _signing.GetOrAdd(dipId, _ => []);
+        lock (list) list.Add(certificate);
+    }
+
+    /// <summary>The signing certificates registered for a participant (empty when none).</summary>
+    public IReadOnlyList<X509Certificate2> SigningCertificates(string dipId)
+    {
+        if (!_signing.TryGetValue(dipId, out var list)) return [];
+        lock (list) return list.ToList();
+    }
 
     /// <summary>Where to deliver a publication of <paramref name="channel"/> to <paramref name="dipId"/>.</summary>
     public Uri? CallbackFor(string channel, string dipId) =>

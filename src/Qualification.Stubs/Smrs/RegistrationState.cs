@@ -71,4 +71,7 @@ public sealed record MeteringServiceAppointment(string Id, MpanCore Mpan, string
 {
     /// <summary>Lifecycle status.</summary>
     public AppointmentStatus Status { get; set; } = AppointmentStatus.AwaitingServiceResponse;
+
+    /// <summary>When a replaced appointment ended.</summary>
+    public Instant? EndedAt { get; set; }
 }

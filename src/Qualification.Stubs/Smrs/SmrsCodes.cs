@@ -28,6 +28,15 @@ public static class SmrsCodes
     /// <summary>Before the gaining supplier's start.</summary>
     public const string BeforeSupplierStart = "REG1032 - Service provider effective from date is before the supplier's registration effective from date";
 
+    /// <summary>Only the appointed metering service may update MTDs.</summary>
+    public const string NotAppointedService = "REG1012 - Sender is not the metering service appointed to the MPAN";
+
+    /// <summary>Working days in which a previous metering service may still correct MTDs (REG1003).</summary>
+    public const int PreviousServiceCorrectionWorkingDays = 10;
+
+    /// <summary>Days between missing-appointment reminders (REC deck: IF-045 every 7 days).</summary>
+    public const int ReminderIntervalDays = 7;
+
     /// <summary>How far ahead an appointment may start.</summary>
     public const int MaxDaysAhead = 28;
 }

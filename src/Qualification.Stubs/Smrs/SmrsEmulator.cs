@@ -24,10 +24,13 @@ public sealed class SmrsEmulator
     private readonly List<MeteringServiceAppointment> _appointments = [];
     private int _ids;
 
+    private readonly WorkingDayCalendar _calendar;
+
     /// <summary>Creates the SMRS and subscribes it to the DIP.</summary>
-    public SmrsEmulator(DipEmulator dip)
+    public SmrsEmulator(DipEmulator dip, WorkingDayCalendar? calendar = null)
     {
         _dip = dip;
+        _calendar = calendar ?? WorkingDayCalendar.Default;
         _dip.Accepted += OnAcceptedAsync;
     }
 
@@ -118,6 +121,8 @@ public sealed class SmrsEmulator
         {
             case ("IF-031", "[MSApp]"): await OnAppointmentRequestAsync(accepted); break;
             case ("IF-034", "[MSAppSPResponse]"): await OnServiceResponseAsync(accepted); break;
+            case ("IF-005", _): await OnMeterTechnicalDetailsAsync(accepted); break;
+            case ("IF-007", "[EnergisationStatusChange]"): await OnEnergisationChangeAsync(accepted); break;
         }
     }
 
@@ -251,7 +256,10 @@ public sealed class SmrsEmulator
         lock (_gate)
         {
             foreach (var previous in _appointments.Where(a => a.Mpan == appointment.Mpan && a.Status == AppointmentStatus.Active))
+            {
                 previous.Status = AppointmentStatus.Ended;
+                previous.EndedAt = appointment.EffectiveFrom.ToInstant();
+            }
             appointment.Status = AppointmentStatus.Active;
         }
         var active = new JsonObject
@@ -273,6 +281,107 @@ public sealed class SmrsEmulator
         };
         AddSiteBlocks(active, point);
         await Publish("IF-036", "[MSAppActive]", point, active, [appointment.RequestingSupplierDipId, appointment.ServiceDipId, point.DistributorDipId], appointment.CorrelationId);
+    }
+
+    /// <summary>The metering service appointed to an MPAN at an instant, if any.</summary>
+    public MeteringServiceAppointment? AppointedMeteringService(string mpan, Instant at) => CurrentAppointment(mpan, at);
+
+    /// <summary>The supplier registered to an MPAN at an instant, if any.</summary>
+    public SupplierRegistration? RegisteredSupplier(string mpan, Instant at)
+    {
+        var date = MarketTime.LocalDateOf(at);
+        lock (_gate)
+            return _registrations.Where(r => r.Mpan.Value == mpan && r.Status is RegistrationStatus.Active or RegistrationStatus.SecuredActive && r.EffectiveFrom <= date)
+                .OrderBy(r => r.EffectiveFrom).LastOrDefault();
+    }
+
+    // IF-005: only the appointed metering service may update MTDs (REG1012); the previous one may
+    // correct within 10 working days of its appointment's end (REG0008/REG1003). Accepted updates
+    // are published to interested parties as IF-006; a rejection goes back to the sender.
+    private async Task OnMeterTechnicalDetailsAsync(AcceptedMessage accepted)
+    {
+        var m = accepted.Message;
+        var sender = m.Payload.CommonBlock.S1.SenderDipId;
+        var point = FindMeteringPoint(m.Mpan);
+        var problems = new List<string>();
+        var appointed = CurrentAppointment(m.Mpan, accepted.ReceivedAt);
+        if (point is null) problems.Add(SmrsCodes.UnknownMpan);
+        else if (appointed?.ServiceDipId != sender && !MayCorrectAsPreviousService(m.Mpan, sender, accepted.ReceivedAt)) problems.Add(SmrsCodes.NotAppointedService);
+        var custom = new JsonObject { ["B906"] = m.Payload.CustomBlock["B906"]?.DeepClone() };
+        if (m.Payload.CustomBlock["B039"] is { } b039 && m.EventCode is "[MeterExchange]" or "[MeterRemoval]") custom["B039"] = b039.DeepClone();
+        var m0 = m.Payload.CommonBlock.M0;
+        if (problems.Count > 0)
+        {
+            await Publish("IF-006", m.EventCode, m0, custom, [sender], m.Payload.CommonBlock.S1.SenderCorrelationId, new R0Block("R", problems));
+            return;
+        }
+        var supplier = RegisteredSupplier(m.Mpan, accepted.ReceivedAt);
+        var recipients = new List<string> { sender, point!.DistributorDipId };
+        if (supplier is not null) recipients.Insert(0, supplier.SupplierDipId);
+        await Publish("IF-006", m.EventCode, m0, custom, recipients, m.Payload.CommonBlock.S1.SenderCorrelationId, new R0Block("A", []));
+    }
+
+    private bool MayCorrectAsPreviousService(string mpan, string sender, Instant at)
+    {
+        lock (_gate)
+        {
+            var ended = _appointments.Where(a => a.Mpan.Value == mpan && a.ServiceDipId == sender && a.Status == AppointmentStatus.Ended && a.EndedAt is not null)
+                .OrderBy(a => a.EndedAt).LastOrDefault();
+            return ended is not null && at < _calendar.WorkingDayDeadline(ended.EndedAt!.Value, SmrsCodes.PreviousServiceCorrectionWorkingDays);
+        }
+    }
+
+    // IF-007 → IF-008 to the parties of the metering point; SMRS records the new status.
+    private async Task OnEnergisationChangeAsync(AcceptedMessage accepted)
+    {
+        var m = accepted.Message;
+        var sender = m.Payload.CommonBlock.S1.SenderDipId;
+        var point = FindMeteringPoint(m.Mpan);
+        var appointed = CurrentAppointment(m.Mpan, accepted.ReceivedAt);
+        var b025 = m.Payload.CustomBlock["B025"]!.DeepClone();
+        var m0 = m.Payload.CommonBlock.M0;
+        if (point is null || appointed?.ServiceDipId != sender)
+        {
+            await Publish("IF-008", "[EnergisationStatusChange]", m0, new JsonObject { ["B025"] = b025 }, [sender], null,
+                new R0Block("R", [point is null ? SmrsCodes.UnknownMpan : SmrsCodes.NotAppointedService]));
+            return;
+        }
+        AddMeteringPoint(point with { Energisation = b025.Text("energisationStatus") ?? point.Energisation });
+        var supplier = RegisteredSupplier(m.Mpan, accepted.ReceivedAt);
+        var recipients = new List<string> { sender, point.DistributorDipId };
+        if (supplier is not null) recipients.Insert(0, supplier.SupplierDipId);
+        await Publish("IF-008", "[EnergisationStatusChange]", m0, new JsonObject { ["B025"] = b025 }, recipients, null, new R0Block("A", []));
+    }
+
+    /// <summary>
+    /// From a supplier's registration effective date, remind it (IF-045 [NoMSAppointed]) every
+    /// <see cref="SmrsCodes.ReminderIntervalDays"/> days for as long as no metering service is appointed.
+    /// </summary>
+    public void ScheduleMissingAppointmentReminders(SupplierRegistration registration)
+    {
+        var first = MarketTime.StartOfDay(registration.EffectiveFrom);
+        ScheduleReminder(registration, first);
+    }
+
+    private void ScheduleReminder(SupplierRegistration registration, Instant due)
+    {
+        Clock.Schedule(due, $"SMRS: missing-appointment check for {registration.Mpan} ({registration.SupplierMpid})", () =>
+        {
+            if (registration.Status is RegistrationStatus.Withdrawn) return;
+            var appointed = CurrentAppointment(registration.Mpan.Value, due);
+            bool pending;
+            lock (_gate)
+                pending = _appointments.Any(a => a.Mpan == registration.Mpan && a.RequestingSupplierDipId == registration.SupplierDipId && a.Status is AppointmentStatus.Accepted or AppointmentStatus.AwaitingServiceResponse);
+            if (appointed is not null && appointed.RequestingSupplierDipId == registration.SupplierDipId) return;
+            if (!pending)
+            {
+                var point = FindMeteringPoint(registration.Mpan.Value);
+                if (point is null) return;
+                var custom = new JsonObject { ["B060"] = new JsonObject { ["additionalInformation"] = $"No metering service appointed from {registration.EffectiveFrom:uuuu-MM-dd}" } };
+                Publish("IF-045", "[NoMSAppointed]", point, custom, [registration.SupplierDipId], null).GetAwaiter().GetResult();
+            }
+            ScheduleReminder(registration, due + Duration.FromDays(SmrsCodes.ReminderIntervalDays));
+        });
     }
 
     private static JsonObject SupplierBlock(MeteringServiceAppointment a) => new()

@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using NodaTime;
+using Qualification.Domain;
+using Qualification.Domain.Dip;
+using Qualification.Domain.Market;
+
+namespace Qualification.ReferenceParticipants;
+
+// The driver API (docs/driver-api.md): how the harness asks a participant to perform a business
+// action that starts inside its own systems (meter works, an energisation change, an appointment),
+// and tells it where market time stands, so day-scale deadlines can be exercised in seconds.
+public sealed partial class ReferenceParticipant
+{
+    private readonly ConcurrentQueue<(Instant Due, Func<Task> Send)> _held = new();
+    private Instant _marketTime = Instant.MinValue;
+
+    /// <summary>Actions this participant's driver supports, by role.</summary>
+    public static IReadOnlyDictionary<string, string[]> DriverActions { get; } = new Dictionary<string, string[]>
+    {
+        [DipRole.Supplier] = ["appoint-metering-service"],
+        [DipRole.SmartMeteringService] = ["install-meter", "exchange-meter", "remove-meter", "change-energisation"],
+    };
+
+    private void MapDriver(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/driver/actions", () => Results.Json(new { role = _options.Role, actions = DriverActions[_options.Role] }));
+        app.MapPost("/driver/clock", async (HttpContext context) =>
+        {
+            var body = await JsonNode.ParseAsync(context.Request.Body);
+            if (MarketTime.ParseDip(body.Text("marketTime")) is not { } t) return Results.Json(new { error = "marketTime must be a DIP datetime" }, statusCode: 400);
+            await AdvanceMarketTimeAsync(t.ToInstant());
+            return Results.NoContent();
+        });
+        app.MapPost("/driver/actions", async (HttpContext context) =>
+        {
+            JsonNode? body;
+            try { body = await JsonNode.ParseAsync(context.Request.Body); }
+            catch (JsonException e) { return Results.Json(new { error = "body is not JSON: " + e.Message }, statusCode: 400); }
+            var action = body.Text("action");
+            if (action is null || !DriverActions[_options.Role].Contains(action))
+                return Results.Json(new { error = $"unknown action '{action}'; this {_options.Role} supports {string.Join(", ", DriverActions[_options.Role])}" }, statusCode: 400);
+            if (MarketTime.ParseDip(body.Text("marketTime")) is not { } at)
+                return Results.Json(new { error = "marketTime must be a DIP datetime (yyyy-MM-ddTHH:mm:ss+hh:mm)" }, statusCode: 400);
+            var parameters = body?["parameters"] as JsonObject ?? [];
+            var mpan = parameters.Text("mpan");
+            if (MpanCore.Problem(mpan) is { } problem) return Results.Json(new { error = "parameters.mpan: " + problem }, statusCode: 400);
+            await AdvanceMarketTimeAsync(at.ToInstant());
+            _log.Enqueue($"driver: {action} for {mpan}");
+            _ = Task.Run(() => PerformAsync(action, at.ToInstant(), parameters));
+            return Results.Json(new { action, status = "accepted" }, statusCode: 202);
+        });
+    }
+
+    private async Task AdvanceMarketTimeAsync(Instant t)
+    {
+        if (t > _marketTime) _marketTime = t;
+        // Release held messages whose time has come, in order.
+        var keep = new List<(Instant, Func<Task>)>();
+        while (_held.TryDequeue(out var item))
+        {
+            if (item.Due <= _marketTime) await item.Send();
+            else keep.Add(item);
+        }
+        foreach (var k in keep) _held.Enqueue(k);
+    }
+
+    private async Task PerformAsync(string action, Instant at, JsonObject p)
+    {
+        try
+        {
+            var m0 = new M0Block(p.Text("mpan")!, p.Text("distributorDipId") ?? "2500000001", p.Text("gspGroup") ?? "_J");
+            switch (action)
+            {
+                case "install-meter":
+                case "exchange-meter":
+                case "remove-meter":
+                    await ReportMeterWorksAsync(action, at, m0, p);
+                    break;
+                case "change-energisation":
+                    await ReportEnergisationAsync(at, m0, p);
+                    break;
+                case "appoint-metering-service":
+                    await SendAsync("IF-031", "[MSApp]", m0, new JsonObject
+                    {
+                        ["B070"] = new JsonObject
+                        {
+                            ["proposedMeteringServiceDIPID"] = p.Text("serviceDipId") ?? _options.MeteringServiceDipId,
+                            ["proposedMeteringServiceMPID"] = p.Text("serviceMpid") ?? _options.MeteringServiceMpid,
+                            ["proposedMeteringServiceDIPEffectiveFromDate"] = p.Text("effectiveFrom"),
+                            ["contractReferenceMeteringService"] = "MS-CONTRACT-001",
+                            ["appointmentScenario"] = p.Text("scenario") ?? "CSP",
+                        },
+                    }, null);
+                    break;
+            }
+        }
+        catch (Exception e) when (!_stopping.IsCancellationRequested)
+        {
+            _log.Enqueue($"driver action {action} failed: {e.Message}");
+        }
+    }
+
+    // Meter works are reported to SMRS by IF-005 (REC: within 3 working days of the works).
+    private async Task ReportMeterWorksAsync(string action, Instant at, M0Block m0, JsonObject p)
+    {
+        var worksTime = MarketTime.ToDip(at);
+        var meter = new JsonObject
+        {
+            ["meterID"] = p.Text("meterId") ?? "E21Z000001",
+            ["modifiedMeterID"] = null,
+            ["meterType"] = "S2A",
+            ["manufacturersMakeAndType"] = "REFERENCE SMETS2",
+            ["ESMEGUID"] = "00-11-22-33-44-55-66-77",
+            ["meterLocation"] = "A",
+            ["numberOfDisplayedRegisterDigits"] = 6,
+            ["meterInstallationDate"] = worksTime,
+        };
+        // A removal carries only the removed meter (B039); install and exchange carry the meter now on site (B906).
+        var custom = new JsonObject();
+        if (action != "remove-meter")
+            custom["B906"] = new JsonObject
+            {
+                ["existingMeter"] = meter,
+                ["historyMAP"] = new JsonArray(new JsonObject { ["meterAssetProviderID"] = "REFA", ["meterAssetProviderEffectiveFromDate"] = worksTime }),
+            };
+        var evt = action switch { "install-meter" => "[MeterInstall]", "exchange-meter" => "[MeterExchange]", _ => "[MeterRemoval]" };
+        if (action != "install-meter")
+            custom["B039"] = new JsonObject { ["meterIDRemoved"] = p.Text("removedMeterId") ?? p.Text("meterId") ?? "E21Z000000", ["meterRemovalDate"] = worksTime };
+        Task Send() => SendAsync("IF-005", evt, m0, custom, null);
+        if (_options.Faults.MtdDelayDays > 0) _held.Enqueue((at + Duration.FromDays(_options.Faults.MtdDelayDays), Send));
+        else await Send();
+    }
+
+    // An energisation change is reported by IF-007 on its own (REC deck: "IF-007 always sent separately").
+    private async Task ReportEnergisationAsync(Instant at, M0Block m0, JsonObject p)
+    {
+        var status = p.Text("status") ?? "E";
+        var b025 = new JsonObject { ["energisationStatus"] = status, ["energisationStatusEffectiveFromDate"] = MarketTime.ToDip(at) };
+        if (!_options.Faults.EnergisationViaMeterUpdate)
+        {
+            await SendAsync("IF-007", "[EnergisationStatusChange]", m0, new JsonObject { ["B025"] = b025 }, null);
+            return;
+        }
+        // Deliberately wrong: folds the change into a meter update.
+        await ReportMeterWorksAsync("install-meter", at, m0, p);
+    }
+
+    // IF-045 [NoMSAppointed]: the supplier has no metering service from its registration date; appoint one.
+    private async Task AppointAfterReminderAsync(DipMessage reminder)
+    {
+        if (_options.Faults.IgnoreReminders) return;
+        var today = MarketTime.ParseDip(reminder.Payload.CommonBlock.D0?.TransactionTimestamp)?.ToInstant() ?? SystemClock.Instance.GetCurrentInstant();
+        var efd = MarketTime.ToDip(MarketTime.StartOfDay(MarketTime.LocalDateOf(today)));
+        await SendAsync("IF-031", "[MSApp]", reminder.Payload.CommonBlock.M0, new JsonObject
+        {
+            ["B070"] = new JsonObject
+            {
+                ["proposedMeteringServiceDIPID"] = _options.MeteringServiceDipId,
+                ["proposedMeteringServiceMPID"] = _options.MeteringServiceMpid,
+                ["proposedMeteringServiceDIPEffectiveFromDate"] = efd,
+                ["contractReferenceMeteringService"] = "MS-CONTRACT-001",
+                ["appointmentScenario"] = "CSP",
+            },
+        }, reminder.Payload.CommonBlock.S1.SenderCorrelationId);
+    }
+}

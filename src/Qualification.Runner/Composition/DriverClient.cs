@@ -1,0 +1,60 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Qualification.Domain.Dip;
+using Qualification.Domain.Evidence;
+using Qualification.Domain.Market;
+using Qualification.Runner.Execution;
+using Qualification.Stubs.Dip;
+
+namespace Qualification.Runner.Composition;
+
+/// <summary>
+/// Asks participants to perform business actions through their driver API (docs/driver-api.md)
+/// and keeps their test clocks in step with market time. Every request is journalled.
+/// </summary>
+public sealed class DriverClient(Harness harness) : IDisposable
+{
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>
+    /// Asks <paramref name="participant"/> to perform <paramref name="action"/> now (market time).
+    /// A participant without a driver skips the scenario, saying why.
+    /// </summary>
+    public async Task PerformAsync(Participant participant, string action, JsonObject parameters)
+    {
+        if (!harness.Drivers.TryGetValue(participant.DipId, out var driver))
+            throw new ScenarioSkippedException($"{participant} has no driver API (profile endpoints.driverUrl), and this scenario needs the action '{action}'.");
+        var now = harness.Clock.GetCurrentInstant();
+        var body = new JsonObject { ["action"] = action, ["marketTime"] = MarketTime.ToDip(now), ["parameters"] = parameters };
+        int? status = null;
+        string note;
+        try
+        {
+            using var response = await _http.PostAsJsonAsync(new Uri(driver, "/driver/actions"), body);
+            status = (int)response.StatusCode;
+            note = response.IsSuccessStatusCode ? "accepted" : "refused: " + await response.Content.ReadAsStringAsync();
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { note = "unreachable: " + e.Message; }
+        harness.Journal.Append(new JournalRecord
+        {
+            Kind = JournalKind.Driver, Scenario = harness.CurrentScenario, MarketTime = MarketTime.ToDip(now), Mpan = parameters.Text("mpan"),
+            To = participant.DipId, Url = new Uri(driver, "/driver/actions").ToString(), Status = status, EventCode = action, Note = note, Body = body,
+        });
+        if (status is not (>= 200 and < 300))
+            throw new InvalidOperationException($"{participant} did not accept driver action '{action}': {note}");
+    }
+
+    /// <summary>Tells every driver where market time now stands (after time travel).</summary>
+    public async Task NotifyClockAsync()
+    {
+        var body = new JsonObject { ["marketTime"] = MarketTime.ToDip(harness.Clock.GetCurrentInstant()) };
+        foreach (var (_, driver) in harness.Drivers)
+        {
+            try { using var _ = await _http.PostAsJsonAsync(new Uri(driver, "/driver/clock"), body); }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { harness.Note($"driver clock at {driver} unreachable: {e.Message}"); }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _http.Dispose();
+}
