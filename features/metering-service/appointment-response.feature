@@ -24,3 +24,22 @@ Feature: Metering service response to appointment requests
     And the metering service accepts the appointment for 2300000000019
     When market time reaches 2026-02-01
     Then the metering service appointment for 2300000000019 is active
+
+  @req:MHHS-MS-IF034-RESPOND @req:MHHS-DIP-IF034-VALID
+  @role:MSS @segment:S @mandatory
+  Scenario: A change of metering service, with central state stated as tables
+    Given the market time is 2026-01-15 14:00
+    And the registration service holds these metering points:
+      | mpan          | segment | gsp group | energisation |
+      | 1900012374324 | S       | _N        | E            |
+    And these supplier registrations:
+      | mpan          | supplier     | from       |
+      | 1900012374324 | the supplier | 2024-06-01 |
+    And these metering service appointments:
+      | mpan          | metering service               | from       |
+      | 1900012374324 | the incumbent metering service | 2024-06-01 |
+    When the supplier appoints the metering service to 1900012374324 from 2026-02-01
+    Then the registration service accepts the appointment request for 1900012374324
+    And the metering service accepts the appointment for 1900012374324
+    When market time reaches 2026-02-01
+    Then the metering service appointment for 1900012374324 is active

@@ -66,6 +66,8 @@ root.Subcommands.Add(FlowCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(EvidenceCommand.CreateEvidence());
 root.Subcommands.Add(EvidenceCommand.CreateVerify());
+// The emulators on their own, for a participant's own client (issue 3).
+root.Subcommands.Add(StubsCommand.Create());
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 // With no command, a newcomer gets a full run against the reference participants.

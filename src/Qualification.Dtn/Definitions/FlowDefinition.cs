@@ -26,6 +26,9 @@ public sealed record FieldDefinition(string Ref, string Name, bool Required, Dat
 {
     /// <summary>"J0016 Reading Date &amp; Time", for messages.</summary>
     public string Label => $"{Ref} {Name}";
+
+    /// <summary>Whether this is J0003 MPAN Core (whose check digit is checked too).</summary>
+    public bool IsMpanCore { get; } = Ref == "J0003";
 }
 
 /// <summary>A group (record type) of a flow.</summary>
@@ -38,6 +41,9 @@ public sealed record FieldDefinition(string Ref, string Name, bool Required, Dat
 /// <param name="Fields">The items, in order.</param>
 public sealed record GroupDefinition(string Id, string Name, string? ParentId, int Level, int Min, int? Max, IReadOnlyList<FieldDefinition> Fields)
 {
+    // The validator's hot loop indexes an array rather than the interface.
+    internal FieldDefinition[] FieldArray { get; } = Fields.ToArray();
+
     /// <summary>The range as the DTC writes it, e.g. 1-* or 0-1.</summary>
     public string Range => Min == Max ? $"{Min}" : $"{Min}-{(Max is { } m ? m.ToString(System.Globalization.CultureInfo.InvariantCulture) : "*")}";
 
@@ -60,6 +66,7 @@ public sealed class FlowDefinition
 {
     private readonly Dictionary<string, GroupDefinition> _groups;
     private readonly Dictionary<string, GroupDefinition[]> _children;
+    private readonly GroupDefinition[] _ordered;
 
     /// <summary>Builds a definition; <paramref name="groups"/> in DTC order.</summary>
     public FlowDefinition(string flowId, string version, string name, IReadOnlyList<GroupDefinition> groups, IReadOnlyList<FlowRoute> routes)
@@ -70,6 +77,7 @@ public sealed class FlowDefinition
         Groups = groups;
         Routes = routes;
         _groups = groups.ToDictionary(g => g.Id, StringComparer.Ordinal);
+        _ordered = groups.ToArray();
         _children = groups.ToDictionary(g => g.Id, g => groups.Where(c => c.ParentId == g.Id).ToArray(), StringComparer.Ordinal);
         TopLevel = groups.Where(g => g.ParentId is null).ToArray();
         // The unit a metering-point rule looks at: the highest group that carries the MPAN core.
@@ -99,7 +107,7 @@ public sealed class FlowDefinition
     /// <summary>A group by id given as characters, or null (no allocation).</summary>
     public GroupDefinition? Find(ReadOnlySpan<char> id)
     {
-        foreach (var g in Groups)
+        foreach (var g in _ordered)
             if (id.SequenceEqual(g.Id)) return g;
         return null;
     }

@@ -54,18 +54,31 @@ public sealed class FlowValidator
 /// <summary>One validation in progress: feed it records in file order, then <see cref="Complete"/>.</summary>
 public sealed class FlowValidation
 {
-    private sealed class Frame(GroupDefinition? group, long line, IReadOnlyList<GroupDefinition> children)
+    // An open group and how many of each child group it has had. Frames are reused: one per depth.
+    private sealed class Frame
     {
-        public GroupDefinition? Group { get; } = group;
-        public long Line { get; } = line;
-        public IReadOnlyList<GroupDefinition> Children { get; } = children;
-        public int[] Counts { get; } = new int[children.Count];
+        public GroupDefinition? Group { get; private set; }
+        public long Line { get; private set; }
+        public IReadOnlyList<GroupDefinition> Children { get; private set; } = [];
+        public int[] Counts { get; private set; } = new int[8];
+
+        public Frame Reset(GroupDefinition? group, long line, IReadOnlyList<GroupDefinition> children)
+        {
+            Group = group;
+            Line = line;
+            Children = children;
+            if (Counts.Length < children.Count) Counts = new int[children.Count];
+            else Array.Clear(Counts, 0, children.Count);
+            return this;
+        }
     }
 
     private readonly FlowCatalog _catalog;
     private readonly IMeteringPointDirectory? _points;
     private readonly List<DtnFinding> _findings = [];
     private readonly List<Frame> _stack = [];
+    private readonly Stack<Frame> _spare = new();
+    private readonly List<DtnRecord> _ancestorList = [];
     private readonly List<DtnRecord> _unit = [];
     private readonly DtnRecord?[] _ancestors = new DtnRecord?[9];
     private long _errors, _warnings, _lines, _body, _level1;
@@ -173,7 +186,7 @@ public sealed class FlowValidation
             Report(rule, r.LineNumber, "ZHV", "Data Flow and Version Number", $"'{h.FlowAndVersion}': {why}");
             return;
         }
-        _stack.Add(new Frame(null, r.LineNumber, _flow.TopLevel));
+        Push(null, r.LineNumber, _flow.TopLevel);
         Route(r, h, _flow);
     }
 
@@ -221,14 +234,17 @@ public sealed class FlowValidation
         {
             var where = parent.Group is null ? "the header" : $"{parent.Group.Id} ({parent.Group.Name}) at line {parent.Line}";
             Report(DtnRules.GroupOrder, r.LineNumber, group.Id, null, $"{group.Id} ({group.Name}) must come under {group.ParentId ?? "nothing"}{(group.ParentId is { } p ? $" ({_flow!.Find(p)?.Name})" : "")}; it follows {where}");
-            _stack.Add(new Frame(group, r.LineNumber, _flow!.ChildrenOf(group.Id)));
+            Push(group, r.LineNumber, _flow!.ChildrenOf(group.Id));
             return;
         }
         var index = IndexOf(parent.Children, group);
         if (index >= 0 && ++parent.Counts[index] > group.Max)
             Report(DtnRules.Cardinality, r.LineNumber, group.Id, null, $"{group.Id} ({group.Name}) occurs {parent.Counts[index]} times under {(parent.Group is null ? "the file" : $"{parent.Group.Id} at line {parent.Line}")}; its range is {group.Range}");
-        _stack.Add(new Frame(group, r.LineNumber, _flow!.ChildrenOf(group.Id)));
+        Push(group, r.LineNumber, _flow!.ChildrenOf(group.Id));
     }
+
+    private void Push(GroupDefinition? group, long line, IReadOnlyList<GroupDefinition> children) =>
+        _stack.Add((_spare.Count > 0 ? _spare.Pop() : new Frame()).Reset(group, line, children));
 
     private static int IndexOf(IReadOnlyList<GroupDefinition> groups, GroupDefinition group)
     {
@@ -248,7 +264,11 @@ public sealed class FlowValidation
                         ? $"the file has {frame.Counts[i]} {child.Id} ({child.Name}) groups; its range is {child.Range}"
                         : $"{frame.Group.Id} ({frame.Group.Name}) has {frame.Counts[i]} {child.Id} ({child.Name}) groups under it; the range is {child.Range}");
         }
-        if (pop) _stack.RemoveAt(_stack.Count - 1);
+        if (pop)
+        {
+            _stack.RemoveAt(_stack.Count - 1);
+            _spare.Push(frame);
+        }
     }
 
     private void CloseAll(long line)
@@ -258,13 +278,14 @@ public sealed class FlowValidation
 
     private void Fields(DtnRecord r, GroupDefinition group)
     {
-        var defined = group.Fields.Count;
+        var fields = group.FieldArray;
+        var defined = fields.Length;
         if (r.FieldCount != defined)
             Report(DtnRules.FieldCount, r.LineNumber, group.Id, null, $"{r.FieldCount} fields; {group.Id} ({group.Name}) has {defined}: {string.Join(", ", group.Fields.Select(f => f.Ref))}");
         var n = Math.Min(r.FieldCount, defined);
         for (var i = 0; i < n; i++)
         {
-            var def = group.Fields[i];
+            var def = fields[i];
             var value = r.Field(i);
             if (value.IsEmpty)
             {
@@ -275,7 +296,7 @@ public sealed class FlowValidation
                 Report(DtnRules.Format, r.LineNumber, group.Id, def.Label, $"expected {def.Format.Expectation}, got '{value}'");
             else if (def.ValidSet is { } set && !set.Contains(value))
                 Report(DtnRules.ValidSet, r.LineNumber, group.Id, def.Label, $"'{value}' is not in the valid set ({set.Describe()})");
-            if (def.Ref == "J0003" && MpanProblem(value) is { } problem)
+            if (def.IsMpanCore && MpanProblem(value) is { } problem)
                 Report(DtnRules.Mpan, r.LineNumber, group.Id, def.Label, problem);
         }
     }
@@ -302,9 +323,12 @@ public sealed class FlowValidation
     private void CloseUnit()
     {
         if (_unit.Count == 0 || _flow is null || _header is null) return;
-        var ancestors = _ancestors.Take(_flow.MpanGroup!.Level).OfType<DtnRecord>().ToList();
-        var unit = new FlowUnit(_header, _flow, ancestors, _unit.ToList(), _catalog.Overlay);
-        var point = unit.Mpan is { } mpan ? _points?.Find(mpan) : null;
+        _ancestorList.Clear();
+        for (var level = 1; level < _flow.MpanGroup!.Level && level < _ancestors.Length; level++)
+            if (_ancestors[level] is { } a) _ancestorList.Add(a);
+        // The lists are reused for the next metering point: rules judge the unit now and keep nothing.
+        var unit = new FlowUnit(_header, _flow, _ancestorList, _unit, _catalog.Overlay);
+        var point = _points is not null && unit.Mpan is { } mpan ? _points.Find(mpan) : null;
         MhhsRules.Check(unit, point, this);
         _unit.Clear();
     }

