@@ -6,6 +6,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Qualification.Dtn.IO;
 using Qualification.Dtn.Validation;
 
@@ -17,7 +18,7 @@ using Qualification.Dtn.Validation;
 // --keep   leave the generated file for the next run.
 var size = ParseSize(Option("--size") ?? "256MB");
 var path = Path.Combine(Path.GetTempPath(), "qualify-bench", $"D0010-{size}.flow");
-Environment.SetEnvironmentVariable(D0010Validation.PathVariable, path); // BenchmarkDotNet's child processes inherit it
+Environment.SetEnvironmentVariable(D0010Validation.PathVariable, path);
 await EnsureFileAsync(path, size);
 Console.WriteLine($"D0010 file: {path} ({new FileInfo(path).Length / 1048576.0:0.0} MiB)");
 Console.WriteLine($"Machine: {Environment.ProcessorCount} logical CPU(s), {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
@@ -26,9 +27,13 @@ try
     if (args.Contains("--quick")) Quick(path);
     else
     {
-        var summary = BenchmarkRunner.Run<D0010Validation>(DefaultConfig.Instance.WithOptions(ConfigOptions.DisableOptimizationsValidator));
+        // In-process: the measured code is the same either way, and nothing has to find this project's csproj.
+        var job = Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5).WithToolchain(InProcessEmitToolchain.Instance);
+        var config = ManualConfig.Create(DefaultConfig.Instance).AddJob(job).WithArtifactsPath(Path.Combine(Path.GetDirectoryName(path)!, "artifacts"));
+        var summary = BenchmarkRunner.Run<D0010Validation>(config);
         var bytes = new FileInfo(path).Length;
-        double Mean(string method) => summary.Reports.Single(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method).ResultStatistics!.Mean; // ns
+        double Mean(string method) => summary.Reports.Single(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method).ResultStatistics?.Mean
+            ?? throw new InvalidOperationException($"{method} produced no measurements; see the log above"); // ns
         var floor = Mean(nameof(D0010Validation.ReadLines));
         Console.WriteLine();
         foreach (var method in new[] { nameof(D0010Validation.ReadLines), nameof(D0010Validation.ReadRecords), nameof(D0010Validation.Validate) })
@@ -87,10 +92,9 @@ static void Quick(string path)
 
 /// <summary>The three measurements over the same generated file.</summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
 public class D0010Validation
 {
-    /// <summary>Environment variable naming the file (set by Program, inherited by BenchmarkDotNet's processes).</summary>
+    /// <summary>Environment variable naming the file (set by Program before the run).</summary>
     public const string PathVariable = "QUALIFY_BENCH_D0010";
 
     private string _path = "";

@@ -38,9 +38,13 @@ public sealed record GateInput(IReadOnlyList<string> MustPass, IReadOnlyList<Wai
 /// </summary>
 public static class RunConsole
 {
-    /// <summary>True when the live display can be used: the run writes to a real terminal, outside CI.</summary>
+    /// <summary>
+    /// True when the live display can be used: the run writes to the process's console (not a
+    /// caller's StringWriter), the console is a terminal, and CI is not set. Console.Out itself is
+    /// not compared: it is replaced when the output encoding changes.
+    /// </summary>
     public static bool Interactive(TextWriter output) =>
-        ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("CI") is null or ""
+        output is not StringWriter && !Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"))
         && AnsiConsole.Profile.Capabilities.Interactive;
 
     /// <summary>

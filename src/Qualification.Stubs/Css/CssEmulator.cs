@@ -98,6 +98,42 @@ public sealed class CssEmulator : IDisposable
         return registration;
     }
 
+    /// <summary>M14: from this date reverse migration is no longer possible (REC deck; MHHS plan 28 October 2026).</summary>
+    public LocalDate M14 { get; init; } = new(2026, 10, 28);
+
+    /// <summary>
+    /// A switch to a supplier that is not MHHS-qualified: before M14 it is accepted and reverse
+    /// migrates the metering point on its effective date; from M14 on, and for complex sites
+    /// always, it is refused. Returns null when refused (the refusal is journalled with its reason).
+    /// </summary>
+    public async Task<SupplierRegistration?> SwitchToLegacySupplierAsync(MpanCore mpan, string supplierDipId, string supplierMpid, LocalDate effectiveFrom)
+    {
+        var today = MarketTime.LocalDateOf(_clock.GetCurrentInstant());
+        var point = _smrs.FindMeteringPoint(mpan.Value);
+        string? refusal = today >= M14 ? $"reverse migration refused: market date {today:uuuu-MM-dd} is on or after M14 ({M14:uuuu-MM-dd})"
+            : point?.Complex == true ? "reverse migration refused: complex metered sites are never reverse migrated" : null;
+        if (refusal is not null)
+        {
+            _journal.Append(new JournalRecord
+            {
+                Kind = JournalKind.Css, Scenario = _scenario(), MarketTime = MarketTime.ToDip(_clock.GetCurrentInstant()), Mpan = mpan.Value, To = supplierDipId, Note = "CSS: " + refusal,
+            });
+            return null;
+        }
+        var registration = new SupplierRegistration($"CSS-{mpan.Value}-{Interlocked.Increment(ref _ids):D4}", mpan, supplierDipId, supplierMpid, effectiveFrom);
+        _smrs.AddRegistration(registration);
+        Record(registration, "switch to a legacy (non-MHHS) supplier pending: reverse migration");
+        _clock.Schedule(MarketTime.StartOfDay(effectiveFrom), $"CSS: reverse migration of {mpan}", () =>
+        {
+            if (registration.Status == RegistrationStatus.Withdrawn) return;
+            registration.Status = RegistrationStatus.Active;
+            Record(registration, "switch completed; metering point reverse migrated");
+            _smrs.ReverseMigrateAsync(registration).GetAwaiter().GetResult();
+        });
+        await Task.CompletedTask;
+        return registration;
+    }
+
     /// <summary>The switch is withdrawn before gate closure; appointments made for it will lapse.</summary>
     public void Withdraw(SupplierRegistration registration)
     {

@@ -26,6 +26,12 @@ public sealed record MeteringPoint
     public string AddressLine1 { get; init; } = "1 Market Street";
     /// <summary>Domestic premises.</summary>
     public bool Domestic { get; init; } = true;
+    /// <summary>For an export linked to an import: the import MPAN (appointments are made on the import only).</summary>
+    public string? LinkedImport { get; init; }
+    /// <summary>For a related secondary: the primary MPAN (appointments are made on the primary only).</summary>
+    public string? RelatedPrimary { get; init; }
+    /// <summary>Complex metered sites are never reverse migrated.</summary>
+    public bool Complex { get; init; }
 }
 
 /// <summary>Where a supplier registration is in its CSS lifecycle.</summary>

@@ -28,6 +28,15 @@ public static class SmrsCodes
     /// <summary>Before the gaining supplier's start.</summary>
     public const string BeforeSupplierStart = "REG1032 - Service provider effective from date is before the supplier's registration effective from date";
 
+    /// <summary>USP must name the current service provider.</summary>
+    public const string UspMustNameCurrent = "REG1025 - An update of service provider (USP) must name the current service provider";
+    /// <summary>CSP must not name the current service provider.</summary>
+    public const string CspMustNotNameCurrent = "REG1026 - A change of service provider (CSP) must not name the current service provider";
+    /// <summary>No appointment on a linked export MPAN.</summary>
+    public const string LinkedExport = "REG1038 - Service providers cannot be appointed to an export MPAN linked to an import; appoint on the import MPAN";
+    /// <summary>No appointment on a related secondary MPAN.</summary>
+    public const string RelatedSecondary = "REG1039 - Service providers cannot be appointed to a related secondary MPAN; appoint on the primary MPAN";
+
     /// <summary>Only the appointed metering service may update MTDs.</summary>
     public const string NotAppointedService = "REG1012 - Sender is not the metering service appointed to the MPAN";
 

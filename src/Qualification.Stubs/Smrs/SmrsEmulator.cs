@@ -149,6 +149,11 @@ public sealed class SmrsEmulator
             var isGaining = registration is { Status: RegistrationStatus.Pending or RegistrationStatus.SecuredActive };
             if (registration is null) problems.Add(SmrsCodes.NotCurrentSupplier);
             else if (scenario is "CSP" or "USP" && isGaining) problems.Add(SmrsCodes.CurrentSupplierOnly);
+            if (point.LinkedImport is not null) problems.Add(SmrsCodes.LinkedExport);
+            if (point.RelatedPrimary is not null) problems.Add(SmrsCodes.RelatedSecondary);
+            var current = CurrentAppointment(m.Mpan, now);
+            if (scenario == "USP" && current?.ServiceDipId != serviceDipId) problems.Add(SmrsCodes.UspMustNameCurrent);
+            if (scenario == "CSP" && current is not null && current.ServiceDipId == serviceDipId) problems.Add(SmrsCodes.CspMustNotNameCurrent);
 
             if (efd is null) problems.Add(SmrsCodes.NotLocalMidnight);
             else
@@ -226,6 +231,15 @@ public sealed class SmrsEmulator
         await Publish("IF-035", accepting ? "[MSAppAccepted]" : "[MSAppRejected]", m0, outcome, [appointment.RequestingSupplierDipId, appointment.ServiceDipId], appointment.CorrelationId);
         if (accepting)
         {
+            // The incumbent metering service is told to send its MTDs to the new one (IF-035 [IMS-SendMTD]).
+            var incumbent = CurrentAppointment(appointment.Mpan.Value, Clock.GetCurrentInstant());
+            if (incumbent is not null && incumbent.ServiceDipId != appointment.ServiceDipId)
+                await Publish("IF-035", "[IMS-SendMTD]", m0, new JsonObject
+                {
+                    ["B007"] = b007.DeepClone(),
+                    ["B012"] = SupplierBlock(appointment),
+                    ["B070"] = B070(appointment),
+                }, [incumbent.ServiceDipId], appointment.CorrelationId);
             var due = appointment.EffectiveFrom.ToInstant();
             if (due <= Clock.GetCurrentInstant()) await ActivateAsync(appointment);
             else Clock.Schedule(due, $"SMRS: activate {appointment.Id} for {appointment.Mpan}", () => ActivateAsync(appointment).GetAwaiter().GetResult());
@@ -253,15 +267,20 @@ public sealed class SmrsEmulator
             await Publish("IF-035", "[MSAppLapsed]", point, lapsed, [appointment.RequestingSupplierDipId, appointment.ServiceDipId], appointment.CorrelationId);
             return;
         }
+        List<MeteringServiceAppointment> replaced;
         lock (_gate)
         {
-            foreach (var previous in _appointments.Where(a => a.Mpan == appointment.Mpan && a.Status == AppointmentStatus.Active))
+            replaced = _appointments.Where(a => a.Mpan == appointment.Mpan && a.Status == AppointmentStatus.Active).ToList();
+            foreach (var previous in replaced)
             {
                 previous.Status = AppointmentStatus.Ended;
                 previous.EndedAt = appointment.EffectiveFrom.ToInstant();
             }
             appointment.Status = AppointmentStatus.Active;
         }
+        foreach (var previous in replaced.Where(p => p.ServiceDipId != appointment.ServiceDipId))
+            await DeAppointAsync(point, previous, appointment.RequestingSupplierDipId != previous.RequestingSupplierDipId ? "CSUPP" : "CSERV",
+                [previous.ServiceDipId, appointment.RequestingSupplierDipId, point.DistributorDipId], appointment);
         var active = new JsonObject
         {
             ["B012"] = SupplierBlock(appointment),
@@ -382,6 +401,70 @@ public sealed class SmrsEmulator
             }
             ScheduleReminder(registration, due + Duration.FromDays(SmrsCodes.ReminderIntervalDays));
         });
+    }
+
+    // IF-037 [MSDeApp]: the replaced service stops from the new one's effective date.
+    private Task DeAppointAsync(MeteringPoint point, MeteringServiceAppointment previous, string reason, IReadOnlyList<string> recipients, MeteringServiceAppointment? incoming)
+    {
+        var custom = new JsonObject
+        {
+            ["B008"] = new JsonObject
+            {
+                ["deAppointedMeteringServiceDIPID"] = previous.ServiceDipId,
+                ["deAppointedMeteringServiceMPID"] = previous.ServiceMpid,
+                ["meteringServiceEffectiveFromDate"] = MarketTime.ToDip(previous.EffectiveFrom.ToInstant()),
+                ["meteringServiceEffectiveToDate"] = MarketTime.ToDip(previous.EndedAt ?? Clock.GetCurrentInstant()),
+                ["deAppointmentReasonCode"] = reason,
+            },
+        };
+        if (incoming is not null)
+            custom["B010"] = new JsonObject
+            {
+                ["incomingMeteringServiceDIPID"] = incoming.ServiceDipId,
+                ["incomingMeteringServiceMPID"] = incoming.ServiceMpid,
+                ["incomingMeteringServiceEffectiveFromDate"] = MarketTime.ToDip(incoming.EffectiveFrom.ToInstant()),
+            };
+        return Publish("IF-037", "[MSDeApp]", point, custom, recipients, incoming?.CorrelationId);
+    }
+
+    /// <summary>
+    /// Reverse migration on the effective date of a switch to a supplier that is not MHHS-qualified:
+    /// the MHHS metering service is de-appointed (IF-003 [MSDeAppRM]) and the parties are told the
+    /// MHHS regime ends (IF-003 [ReverseMigNotification]).
+    /// </summary>
+    public async Task ReverseMigrateAsync(SupplierRegistration registration)
+    {
+        var point = FindMeteringPoint(registration.Mpan.Value) ?? throw new InvalidOperationException($"SMRS holds no metering point {registration.Mpan}.");
+        var at = MarketTime.StartOfDay(registration.EffectiveFrom);
+        var current = CurrentAppointment(registration.Mpan.Value, at);
+        var b002 = new JsonObject
+        {
+            ["incomingSupplierDIPID"] = registration.SupplierDipId, ["incomingSupplierMPID"] = registration.SupplierMpid,
+            ["supplierEffectiveFromDate"] = MarketTime.ToDip(at),
+        };
+        var b013 = new JsonObject { ["CSSRegistrationID"] = registration.CssRegistrationId };
+        if (current is not null)
+        {
+            lock (_gate) { current.Status = AppointmentStatus.Ended; current.EndedAt = at; }
+            await Publish("IF-003", "[MSDeAppRM]", point, new JsonObject
+            {
+                ["B013"] = b013.DeepClone(),
+                ["B008"] = new JsonObject
+                {
+                    ["deAppointedMeteringServiceDIPID"] = current.ServiceDipId, ["deAppointedMeteringServiceMPID"] = current.ServiceMpid,
+                    ["meteringServiceEffectiveFromDate"] = MarketTime.ToDip(current.EffectiveFrom.ToInstant()), ["meteringServiceEffectiveToDate"] = MarketTime.ToDip(at),
+                    ["deAppointmentReasonCode"] = "CSUPP",
+                },
+                ["B002"] = b002.DeepClone(),
+            }, [current.ServiceDipId, point.DistributorDipId], null);
+        }
+        var previousSupplier = RegisteredSupplier(registration.Mpan.Value, at - Duration.FromMinutes(1));
+        var recipients = new List<string> { point.DistributorDipId };
+        if (previousSupplier is not null && previousSupplier.SupplierDipId != registration.SupplierDipId) recipients.Insert(0, previousSupplier.SupplierDipId);
+        await Publish("IF-003", "[ReverseMigNotification]", point, new JsonObject
+        {
+            ["B013"] = b013, ["B094"] = new JsonObject { ["MHHSRegimeEndDate"] = MarketTime.ToDip(at) }, ["B002"] = b002,
+        }, recipients, null);
     }
 
     private static JsonObject SupplierBlock(MeteringServiceAppointment a) => new()

@@ -35,7 +35,8 @@ public class StubsCommandTests
                 lines.Add(line!);
             }
             var output = string.Join("\n", lines);
-            Assert.That(output, Does.Contain($"DIP   http://127.0.0.1:{dipPort}").And.Contain($"CSS   http://127.0.0.1:{cssPort}").And.Contain("signing required"));
+            // WireMock reports a loopback binding as "localhost" (it listens on 127.0.0.1 and ::1 only).
+            Assert.That(output, Does.Match($@"DIP   http://(127\.0\.0\.1|localhost):{dipPort} ").And.Match($@"CSS   http://(127\.0\.0\.1|localhost):{cssPort} ").And.Contain("signing required"));
             var certLine = lines.Single(l => l.StartsWith("Harness signing certificate", StringComparison.Ordinal));
             var certPath = certLine[(certLine.IndexOf(": ", StringComparison.Ordinal) + 2)..];
             Assert.That(File.ReadAllText(certPath), Does.StartWith("-----BEGIN CERTIFICATE-----"));

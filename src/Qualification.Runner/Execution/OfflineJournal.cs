@@ -1,0 +1,152 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NodaTime;
+using Qualification.Domain;
+using Qualification.Domain.Dip;
+using Qualification.Domain.Evidence;
+using Qualification.Rules.Facts;
+using Qualification.Stubs;
+
+namespace Qualification.Runner.Execution;
+
+/// <summary>
+/// One line of an offline input after parsing: a harness run-journal record, a plain DIP message
+/// (one egress item per line), or a problem (corrupt or truncated line).
+/// </summary>
+public sealed class OfflineLine
+{
+    /// <summary>Index of the input file (0-based, in the order given).</summary>
+    public int File { get; init; }
+    /// <summary>Line number in that file, from 1.</summary>
+    public long Line { get; init; }
+    /// <summary>Why the line was skipped; null when it parsed.</summary>
+    public string? Problem { get; init; }
+    /// <summary>A run-journal record.</summary>
+    public JournalRecord? Record { get; init; }
+    /// <summary>A plain DIP message.</summary>
+    public DipLine? Message { get; init; }
+}
+
+/// <summary>A DIP message as delivered (egress item with D0), turned into facts whose scope is filled in when its partition closes.</summary>
+/// <param name="Mpan">M0 MPAN core ("" when absent).</param>
+/// <param name="MarketTime">D0.transactionTimestamp.</param>
+/// <param name="SenderUniqueReference">S1.senderUniqueReference: a message delivered to several recipients counts once as sent.</param>
+/// <param name="Sent">The message as sent by S1's participant.</param>
+/// <param name="Published">The message as published to its recipient (from D0.transactionID), when known.</param>
+public sealed record DipLine(string Mpan, Instant MarketTime, string? SenderUniqueReference, ObservedMessage Sent, ObservedMessage? Published);
+
+/// <summary>Reading offline inputs: the two line formats, and who sent what (to infer the candidates).</summary>
+public static class OfflineJournal
+{
+    private static readonly JsonSerializerOptions Options = new();
+
+    /// <summary>The DIP ids of the central parties the harness plays (never candidates).</summary>
+    public static IReadOnlySet<string> CentralParties { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        HarnessParties.RegistrationServiceDipId, HarnessParties.DistributorDipId, HarnessParties.LosingSupplierDipId, HarnessParties.IncumbentMeteringServiceDipId,
+    };
+
+    /// <summary>The reference participants: candidates only in a reference run (no other sender in the journal), as in <c>qualify run</c> without a profile.</summary>
+    public static IReadOnlyDictionary<string, string> ReferenceParticipants { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [HarnessParties.SupplierDipId] = DipRole.Supplier, [HarnessParties.SmartMeteringServiceDipId] = DipRole.SmartMeteringService,
+    };
+
+    /// <summary>Parses one line; never throws.</summary>
+    public static OfflineLine Parse(int file, long line, string text)
+    {
+        try
+        {
+            if (JsonNode.Parse(text) is not JsonObject o) return new OfflineLine { File = file, Line = line, Problem = "not a JSON object" };
+            if (o.ContainsKey("kind"))
+                return new OfflineLine { File = file, Line = line, Record = o.Deserialize<JournalRecord>(Options) };
+            if (o["payload"] is JsonObject payload)
+                return ToDipLine(file, line, o, payload) is { } m ? new OfflineLine { File = file, Line = line, Message = m }
+                    : new OfflineLine { File = file, Line = line, Problem = "DIP message without D0.transactionTimestamp (market time)" };
+            return new OfflineLine { File = file, Line = line, Problem = "neither a journal record (kind) nor a DIP message (payload)" };
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        {
+            return new OfflineLine { File = file, Line = line, Problem = e.Message };
+        }
+    }
+
+    private static DipLine? ToDipLine(int file, long line, JsonObject item, JsonObject payload)
+    {
+        var time = Domain.Market.MarketTime.ParseDip(payload.Text("CommonBlock", "D0", "transactionTimestamp"));
+        if (time is null) return null;
+        var instant = time.Value.ToInstant();
+        var transactionId = payload.Text("CommonBlock", "D0", "transactionID");
+        // The DIP's transaction id names the recipient: T-IF-021-1401234567-SDS-20220321-… (DIP API 2.2.1 example).
+        var recipient = item["recipient"]?.GetValue<string>() ?? RecipientOf(transactionId);
+        var id = file == 0 ? $"L{line}" : $"L{file + 1}:{line}";
+        var sent = new ObservedMessage
+        {
+            Id = id, Scenario = "", Direction = Direction.Sent,
+            InterfaceId = payload.Text("CommonBlock", "S0", "interfaceID") ?? "",
+            EventCode = payload.Text("CommonBlock", "S0", "eventCode"),
+            Mpan = payload.Text("CommonBlock", "M0", "MPANCore") ?? "",
+            SenderDipId = payload.Text("CommonBlock", "S1", "senderDIPID"),
+            SenderRole = payload.Text("CommonBlock", "S1", "senderRoleID"),
+            MarketTime = instant,
+            // The DIP delivers only what it accepted; a delivered message passed its schema check.
+            SchemaValid = true,
+            CustomBlock = payload["CustomBlock"] as JsonObject,
+            ResponseCode = payload.Text("CommonBlock", "R0", "responseCode"),
+            TransactionId = transactionId,
+        };
+        var published = recipient is null ? null : sent with { Direction = Direction.Published, RecipientDipId = recipient };
+        return new DipLine(sent.Mpan, instant, payload.Text("CommonBlock", "S1", "senderUniqueReference"), sent, published);
+    }
+
+    /// <summary>The recipient DIP id inside a DIP transaction id (T-{interface}-{recipient}-{role}-{date}-{n}); null when it has another shape.</summary>
+    public static string? RecipientOf(string? transactionId)
+    {
+        if (transactionId is null || !transactionId.StartsWith("T-", StringComparison.Ordinal)) return null;
+        var parts = transactionId.Split('-');
+        return parts.Length >= 6 && parts[3].Length == 10 ? parts[3] : null;
+    }
+
+    /// <summary>
+    /// Senders (S1.senderDIPID with S1.senderRoleID) in a file, found by a text scan that does not
+    /// parse JSON (a fraction of the cost of the evaluation pass). Lines that are not whole are skipped.
+    /// </summary>
+    public static void ScanSenders(string path, IDictionary<string, string> senders)
+    {
+        using var reader = new StreamReader(path, System.Text.Encoding.UTF8, false, 1 << 16);
+        while (reader.ReadLine() is { } line)
+        {
+            var at = 0;
+            while ((at = line.IndexOf("\"senderDIPID\"", at, StringComparison.Ordinal)) >= 0)
+            {
+                at += 13;
+                var id = StringValue(line, at);
+                var roleAt = line.IndexOf("\"senderRoleID\"", at, StringComparison.Ordinal);
+                var role = roleAt < 0 ? null : StringValue(line, roleAt + 14);
+                if (id is not null && role is not null) senders.TryAdd(id, role);
+            }
+        }
+    }
+
+    // The string value after a property name: skips ':' and spaces; null when it is not a string.
+    private static string? StringValue(string line, int at)
+    {
+        while (at < line.Length && (line[at] == ':' || line[at] == ' ')) at++;
+        if (at >= line.Length || line[at] != '"') return null;
+        var end = line.IndexOf('"', at + 1);
+        return end < 0 ? null : line[(at + 1)..end];
+    }
+
+    /// <summary>
+    /// The candidates judged offline when none are given: every sender that is not a central party;
+    /// when there is none, the reference participants (the journal of a reference run).
+    /// </summary>
+    public static IReadOnlyList<Candidate> InferCandidates(IReadOnlyDictionary<string, string> senders)
+    {
+        var outside = senders.Where(s => !CentralParties.Contains(s.Key) && !ReferenceParticipants.ContainsKey(s.Key))
+            .OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => new Candidate(s.Key, s.Value, $"{s.Value} {s.Key}")).ToList();
+        if (outside.Count > 0) return outside;
+        return ReferenceParticipants.Where(r => senders.ContainsKey(r.Key)).OrderBy(r => r.Key, StringComparer.Ordinal)
+            .Select(r => new Candidate(r.Key, r.Value, $"reference {r.Value} {r.Key}")).ToList();
+    }
+}

@@ -1,0 +1,95 @@
+using NodaTime;
+using Qualification.Domain;
+using Qualification.Domain.Dip;
+using Qualification.Domain.Market;
+using Qualification.Stubs.Smrs;
+
+namespace Qualification.Tests.Stubs;
+
+/// <summary>Change and update of service provider, linked and related metering points, and reverse migration around M14.</summary>
+public class SmrsChangeOfServiceTests
+{
+    private const string Mpan = "2300000000019";
+    private const string Incumbent = "1200000099";
+
+    [TestCase("CSP", CentralServices.Service, "REG1026")]     // CSP naming the current service
+    [TestCase("USP", Incumbent, "REG1025")]                   // USP naming another service
+    public async Task ScenarioMustMatchTheCurrentService(string scenario, string currentService, string reason)
+    {
+        await using var c = new CentralServices("2026-01-05 09:00");
+        c.MeteringPoint(Mpan, service: currentService, serviceMpid: currentService == Incumbent ? "INCM" : CentralServices.ServiceMpid);
+        if (currentService == Incumbent) c.Directory.Add(new Qualification.Stubs.Dip.Participant(Incumbent, DipRole.SmartMeteringService, "INCM", "incumbent", null, null, new HashSet<string> { "S" }));
+        await c.RequestAppointmentAsync(Mpan, "2026-01-20T00:00:00+00:00", scenario: scenario);
+        var response = await c.PublicationAsync("IF-032", CentralServices.Supplier, "[MSAppInitialResp]");
+        Assert.That(CentralServices.Messages(response), Does.Contain(reason));
+    }
+
+    [TestCase(true, "REG1038")]
+    [TestCase(false, "REG1039")]
+    public async Task NoAppointmentOnLinkedExportOrRelatedSecondary(bool export, string reason)
+    {
+        await using var c = new CentralServices("2026-01-05 09:00");
+        var core = c.MeteringPoint(Mpan, service: null);
+        var point = c.Smrs.FindMeteringPoint(Mpan)!;
+        c.Smrs.AddMeteringPoint(export ? point with { LinkedImport = "1412345678901" } : point with { RelatedPrimary = "1412345678901" });
+        await c.RequestAppointmentAsync(core.Value, "2026-01-20T00:00:00+00:00");
+        var response = await c.PublicationAsync("IF-032", CentralServices.Supplier, "[MSAppInitialResp]");
+        Assert.That(CentralServices.ResponseCode(response), Is.EqualTo("R"));
+        Assert.That(CentralServices.Messages(response), Does.Contain(reason));
+    }
+
+    [Test]
+    public async Task ChangeOfService_TellsTheIncumbentToSendMtds_AndDeAppointsItOnTheDate()
+    {
+        await using var c = new CentralServices("2026-01-05 09:00");
+        c.Directory.Add(new Qualification.Stubs.Dip.Participant(Incumbent, DipRole.SmartMeteringService, "INCM", "incumbent", null, null, new HashSet<string> { "S" }));
+        c.MeteringPoint(Mpan, service: Incumbent, serviceMpid: "INCM");
+        await c.RequestAppointmentAsync(Mpan, "2026-01-20T00:00:00+00:00");
+        var offer = await c.PublicationAsync("IF-033", CentralServices.Service, "[MSAppSPRequest]");
+        await c.SendAsync("IF-034", "[MSAppSPResponse]", CentralServices.Service, DipRole.SmartMeteringService, Mpan, new System.Text.Json.Nodes.JsonObject
+        {
+            ["B007"] = new System.Text.Json.Nodes.JsonObject { ["responseCode"] = "A", ["proposedAppointmentResponseCode"] = "SP000 - Proposed Appointment ACCEPTED" },
+            ["B012"] = offer["CustomBlock"]!["B012"]!.DeepClone(),
+            ["B070"] = offer["CustomBlock"]!["B070"]!.DeepClone(),
+        });
+        await c.PublicationAsync("IF-035", Incumbent, "[IMS-SendMTD]");
+        c.Clock.AdvanceTo(MarketTime.ParseLocal("2026-01-20"));
+        var deAppointment = await c.PublicationAsync("IF-037", Incumbent, "[MSDeApp]");
+        Assert.That(deAppointment.Text("CustomBlock", "B008", "deAppointmentReasonCode"), Is.EqualTo("CSERV"));
+        Assert.That(deAppointment.Text("CustomBlock", "B008", "meteringServiceEffectiveToDate"), Is.EqualTo("2026-01-20T00:00:00+00:00"));
+        Assert.That(deAppointment.Text("CustomBlock", "B010", "incomingMeteringServiceDIPID"), Is.EqualTo(CentralServices.Service));
+    }
+
+    [TestCase("2026-10-27 17:00", true)]    // the day before M14: allowed
+    [TestCase("2026-10-28 09:00", false)]   // M14: refused
+    public async Task ReverseMigration_IsAllowedOnlyBeforeM14(string today, bool allowed)
+    {
+        await using var c = new CentralServices(today);
+        var core = c.MeteringPoint(Mpan);
+        var registration = await c.Css.SwitchToLegacySupplierAsync(core, "2300000098", "LEGS", new LocalDate(2026, 11, 10));
+        Assert.That(registration is not null, Is.EqualTo(allowed));
+        c.Clock.AdvanceTo(MarketTime.ParseLocal("2026-11-10"));
+        if (allowed)
+        {
+            var deAppointment = await c.PublicationAsync("IF-003", CentralServices.Service, "[MSDeAppRM]");
+            Assert.That(deAppointment.Text("CustomBlock", "B002", "incomingSupplierMPID"), Is.EqualTo("LEGS"));
+            await c.PublicationAsync("IF-003", CentralServices.Supplier, "[ReverseMigNotification]");
+            Assert.That(c.Smrs.AppointedMeteringService(Mpan, c.Clock.GetCurrentInstant()), Is.Null);
+        }
+        else
+        {
+            Assert.That(c.Publications("IF-003", CentralServices.Service), Is.Empty);
+            Assert.That(c.Journal.Records.Any(r => r.Note?.Contains("on or after M14") == true));
+        }
+    }
+
+    [Test]
+    public async Task ReverseMigration_IsNeverAllowedForComplexSites()
+    {
+        await using var c = new CentralServices("2026-03-02 09:00");
+        var core = c.MeteringPoint(Mpan);
+        c.Smrs.AddMeteringPoint(c.Smrs.FindMeteringPoint(Mpan)! with { Complex = true });
+        Assert.That(await c.Css.SwitchToLegacySupplierAsync(core, "2300000098", "LEGS", new LocalDate(2026, 3, 20)), Is.Null);
+        Assert.That(c.Journal.Records.Any(r => r.Note?.Contains("complex metered sites") == true));
+    }
+}
