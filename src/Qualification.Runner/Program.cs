@@ -24,12 +24,16 @@ var run = new Command("run", "Run a qualification: scenarios, rules, evidence. E
 };
 run.Options.Add(mustPass);
 run.Options.Add(waivers);
+// Sharded runs (issue 9): a deterministic 1/n of the scenarios; `qualify merge` joins the shards.
+var shard = new Option<string?>("--shard") { Description = "Run a deterministic share i/n of the scenarios (hash of the scenario id); join shards with `qualify merge`." };
+run.Options.Add(shard);
 run.SetAction(async (parse, cancellation) => await Guarded(() => RunCommand.ExecuteAsync(new RunOptions
 {
     CandidateFile = parse.GetValue(candidate), FeaturesDir = parse.GetValue(features)!, Tags = parse.GetValue(tags), ResultsDir = parse.GetValue(results),
     TimeScale = parse.GetValue(timeScale), MinPassRate = parse.GetValue(minPassRate), CalendarFile = parse.GetValue(calendar),
     SupplierFaults = parse.GetValue(referenceFault) ?? [], MeteringServiceFaults = parse.GetValue(referenceServiceFault) ?? [],
     MustPass = parse.GetValue(mustPass) ?? [], WaiversFile = parse.GetValue(waivers),
+    Shard = parse.GetValue(shard) is { } shardText ? ParseShard(shardText) : null,
 }, Console.Out, cancellation)));
 
 var role = new Option<string>("--role") { Description = "SUP or MSS.", Required = true };
@@ -68,6 +72,10 @@ root.Subcommands.Add(EvidenceCommand.CreateEvidence());
 root.Subcommands.Add(EvidenceCommand.CreateVerify());
 // The emulators on their own, for a participant's own client (issue 3).
 root.Subcommands.Add(StubsCommand.Create());
+// Offline evaluation, sharding and scale (issue 9).
+root.Subcommands.Add(EvaluateCommand.Create());
+root.Subcommands.Add(MergeCommand.Create());
+root.Subcommands.Add(GenerateJournalCommand.Create());
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 // With no command, a newcomer gets a full run against the reference participants.
@@ -89,4 +97,10 @@ static async Task<int> Guarded(Func<Task<int>> action)
         Console.Error.WriteLine($"qualify: harness fault, not a candidate failure: {e}");
         return ExitCodes.Broken;
     }
+}
+
+static Qualification.Runner.Execution.Shard ParseShard(string text)
+{
+    try { return Qualification.Runner.Execution.Shard.Parse(text); }
+    catch (FormatException e) { throw new InputException(e.Message); }
 }

@@ -54,6 +54,11 @@ public static class EvidenceCommand
                 output.WriteLine($"signed by:       ECDSA P-256 key {keyFile}");
                 output.WriteLine($"fingerprint:     {fingerprint}");
                 output.WriteLine($"verify with:     qualify verify {path} --fingerprint {fingerprint}");
+                if (!Directory.Exists(Path.Combine(dir, "allure-report")))
+                    output.WriteLine("note: no allure-report/ in the run folder; run `qualify report` first to include the HTML report.");
+                var planned = Reporting.EvidenceBundle.NotJudged(dir);
+                if (planned.Count > 0)
+                    output.WriteLine($"note: {planned.Count} catalogued requirement(s) are not judged by this harness version (planned): {string.Join(", ", planned)}");
             }
             return ExitCodes.Passed;
         }

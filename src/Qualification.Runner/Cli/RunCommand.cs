@@ -37,6 +37,8 @@ public sealed record RunOptions
     public IReadOnlyList<string> MustPass { get; init; } = [];
     /// <summary>Waiver file (YAML: requirement, reason, expires); expired waivers are ignored with a warning.</summary>
     public string? WaiversFile { get; init; }
+    /// <summary>Run only this shard's share of the scenarios (--shard i/n, issue 9); null runs them all.</summary>
+    public Execution.Shard? Shard { get; init; }
 }
 
 /// <summary>Exit codes of qualify.</summary>
@@ -73,7 +75,7 @@ public static class RunCommand
             try { filter = TagExpression.Parse(options.Tags); }
             catch (FormatException e) { throw new InputException("--tags: " + e.Message); }
         }
-        var scenarios = all.Where(s => filter is null || filter.Matches(s.AllTags)).ToList();
+        var scenarios = all.Where(s => (filter is null || filter.Matches(s.AllTags)) && (options.Shard is null || options.Shard.Selects(s.Id))).ToList();
         var unknown = scenarios.SelectMany(s => s.Requirements.Where(r => catalog.Find(r) is null).Select(r => $"{s.Id}: @req:{r} is not in {catalog.Source}")).ToList();
         if (unknown.Count > 0) throw new InputException("Scenarios name unknown requirements:" + Environment.NewLine + string.Join(Environment.NewLine, unknown.Select(u => "  " + u)));
         ParticipantFaults faults, serviceFaults;

@@ -86,6 +86,10 @@ public sealed class OfflineOutcome
     public bool RecordsTruncated { get; set; }
     /// <summary>The findings, tallied.</summary>
     public required FindingTally Tally { get; init; }
+    /// <summary>Time spent parsing lines, summed over threads (Stopwatch ticks).</summary>
+    public long ParseTicks;
+    /// <summary>Time spent in NRules sessions, summed over threads (Stopwatch ticks).</summary>
+    public long EvaluateTicks;
 }
 
 /// <summary>
@@ -125,12 +129,12 @@ public sealed class PartitionedEvaluation(RequirementEvaluator evaluator, Offlin
                         batch.Add(line);
                         if (batch.Count == BatchLines)
                         {
-                            await parsed.Writer.WriteAsync(ParseAsync(f, first, batch), cancellation);
+                            await parsed.Writer.WriteAsync(ParseAsync(f, first, batch, outcome), cancellation);
                             batch = new List<string>(BatchLines);
                             first = n + 1;
                         }
                     }
-                    if (batch.Count > 0) await parsed.Writer.WriteAsync(ParseAsync(f, first, batch), cancellation);
+                    if (batch.Count > 0) await parsed.Writer.WriteAsync(ParseAsync(f, first, batch, outcome), cancellation);
                 }
                 parsed.Writer.Complete();
             }
@@ -140,7 +144,12 @@ public sealed class PartitionedEvaluation(RequirementEvaluator evaluator, Offlin
         var evaluators = Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
         {
             await foreach (var p in closed.Reader.ReadAllAsync(cancellation))
-                outcome.Tally.Add(Evaluate(p, byId));
+            {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                var findings = Evaluate(p, byId);
+                Interlocked.Add(ref outcome.EvaluateTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+                outcome.Tally.Add(findings);
+            }
         }, cancellation)).ToList();
 
         try
@@ -160,11 +169,13 @@ public sealed class PartitionedEvaluation(RequirementEvaluator evaluator, Offlin
         return outcome;
     }
 
-    private static Task<OfflineLine[]> ParseAsync(int file, long first, List<string> lines) => Task.Run(() =>
+    private static Task<OfflineLine[]> ParseAsync(int file, long first, List<string> lines, OfflineOutcome outcome) => Task.Run(() =>
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = new OfflineLine[lines.Count];
         for (var i = 0; i < lines.Count; i++)
             result[i] = lines[i].Length == 0 ? new OfflineLine { File = file, Line = first + i, Problem = "" } : OfflineJournal.Parse(file, first + i, lines[i]);
+        Interlocked.Add(ref outcome.ParseTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
         return result;
     });
 

@@ -71,6 +71,13 @@ public static class EvidenceBundle
         return reasons;
     }
 
+    /// <summary>Requirement ids a run's summary marks as planned (catalogued, not judged by any rule yet).</summary>
+    public static IReadOnlyList<string> NotJudged(string runDir)
+    {
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, "summary.json")));
+        return (summary?["requirements"]?.AsArray() ?? []).Where(r => r?["planned"]?.GetValue<bool>() == true).Select(r => r!["id"]!.GetValue<string>()).ToList();
+    }
+
     /// <summary>
     /// Packs <paramref name="runDir"/> into <paramref name="bundlePath"/> and signs it with
     /// <paramref name="key"/>. Throws <see cref="EvidenceRefusedException"/> when the run may not be

@@ -30,6 +30,8 @@ public sealed record MeteringPoint
     public string? LinkedImport { get; init; }
     /// <summary>For a related secondary: the primary MPAN (appointments are made on the primary only).</summary>
     public string? RelatedPrimary { get; init; }
+    /// <summary>Settled under MHHS (false: still in the legacy regime, awaiting forward migration by MCA or MCS).</summary>
+    public bool Migrated { get; init; } = true;
     /// <summary>Complex metered sites are never reverse migrated.</summary>
     public bool Complex { get; init; }
 }

@@ -37,6 +37,15 @@ public static class SmrsCodes
     /// <summary>No appointment on a related secondary MPAN.</summary>
     public const string RelatedSecondary = "REG1039 - Service providers cannot be appointed to a related secondary MPAN; appoint on the primary MPAN";
 
+    /// <summary>MCA only by the current supplier.</summary>
+    public const string McaCurrentSupplierOnly = "REG9005 - MCA appointment scenario can only be used by the current supplier";
+    /// <summary>MCS not by the current supplier.</summary>
+    public const string McsNotCurrentSupplier = "REG9006 - MCS appointment scenario cannot be used by the current supplier";
+    /// <summary>No migration scenarios on migrated MPANs.</summary>
+    public const string AlreadyMigrated = "REG9007 - MCS/MCA scenarios cannot be used for an already migrated MPAN";
+    /// <summary>MHHS scenarios only on migrated MPANs.</summary>
+    public const string NotMigrated = "REG9009 - MHHS scenario codes cannot be used for an unmigrated MPAN; use MCA or MCS";
+
     /// <summary>Only the appointed metering service may update MTDs.</summary>
     public const string NotAppointedService = "REG1012 - Sender is not the metering service appointed to the MPAN";
 

@@ -149,6 +149,12 @@ public sealed class SmrsEmulator
             var isGaining = registration is { Status: RegistrationStatus.Pending or RegistrationStatus.SecuredActive };
             if (registration is null) problems.Add(SmrsCodes.NotCurrentSupplier);
             else if (scenario is "CSP" or "USP" && isGaining) problems.Add(SmrsCodes.CurrentSupplierOnly);
+            // Forward migration: MCA by the current supplier, MCS by a gaining one, only on unmigrated points.
+            var migration = scenario is "MCA" or "MCS";
+            if (migration && point.Migrated) problems.Add(SmrsCodes.AlreadyMigrated);
+            if (!migration && !point.Migrated) problems.Add(SmrsCodes.NotMigrated);
+            if (scenario == "MCA" && (registration is null || isGaining)) problems.Add(SmrsCodes.McaCurrentSupplierOnly);
+            if (scenario == "MCS" && registration is not null && !isGaining) problems.Add(SmrsCodes.McsNotCurrentSupplier);
             if (point.LinkedImport is not null) problems.Add(SmrsCodes.LinkedExport);
             if (point.RelatedPrimary is not null) problems.Add(SmrsCodes.RelatedSecondary);
             var current = CurrentAppointment(m.Mpan, now);
@@ -242,8 +248,43 @@ public sealed class SmrsEmulator
                 }, [incumbent.ServiceDipId], appointment.CorrelationId);
             var due = appointment.EffectiveFrom.ToInstant();
             if (due <= Clock.GetCurrentInstant()) await ActivateAsync(appointment);
-            else Clock.Schedule(due, $"SMRS: activate {appointment.Id} for {appointment.Mpan}", () => ActivateAsync(appointment).GetAwaiter().GetResult());
+            else
+            {
+                // Prospective: re-validated after gate closure the evening before the effective date
+                // (the supplier must still be registered or securely switching), then activated on the date.
+                var revalidation = MarketTime.LocalDateOf(due).PlusDays(-1).At(RevalidationTime).InZoneLeniently(MarketTime.London).ToInstant();
+                if (revalidation > Clock.GetCurrentInstant())
+                    Clock.Schedule(revalidation, $"SMRS: re-validate {appointment.Id} after gate closure", () => RevalidateAsync(appointment).GetAwaiter().GetResult());
+                Clock.Schedule(due, $"SMRS: activate {appointment.Id} for {appointment.Mpan}", () => ActivateAsync(appointment).GetAwaiter().GetResult());
+            }
         }
+    }
+
+    /// <summary>When prospective appointments are re-validated on the evening before their date (after CSS gate closure).</summary>
+    public LocalTime RevalidationTime { get; init; } = new(17, 30);
+
+    private async Task RevalidateAsync(MeteringServiceAppointment appointment)
+    {
+        if (appointment.Status != AppointmentStatus.Accepted) return;
+        SupplierRegistration? registration;
+        lock (_gate)
+            registration = _registrations.LastOrDefault(r => r.Mpan == appointment.Mpan && r.SupplierDipId == appointment.RequestingSupplierDipId);
+        if (registration is { Status: RegistrationStatus.Active or RegistrationStatus.SecuredActive }) return;
+        await LapseAsync(appointment, "Appointment lapsed at re-validation after gate closure: the requesting supplier has no secured registration");
+    }
+
+    private async Task LapseAsync(MeteringServiceAppointment appointment, string reason)
+    {
+        var point = FindMeteringPoint(appointment.Mpan.Value);
+        if (point is null) return;
+        appointment.Status = AppointmentStatus.Lapsed;
+        var lapsed = new JsonObject
+        {
+            ["B007"] = new JsonObject { ["responseCode"] = "L", ["proposedAppointmentResponseCode"] = reason },
+            ["B012"] = SupplierBlock(appointment),
+            ["B070"] = B070(appointment),
+        };
+        await Publish("IF-035", "[MSAppLapsed]", point, lapsed, [appointment.RequestingSupplierDipId, appointment.ServiceDipId], appointment.CorrelationId);
     }
 
     // On the effective date the appointment becomes active if the supplier's registration stands;
@@ -255,16 +296,9 @@ public sealed class SmrsEmulator
         SupplierRegistration? registration;
         lock (_gate)
             registration = _registrations.LastOrDefault(r => r.Mpan == appointment.Mpan && r.SupplierDipId == appointment.RequestingSupplierDipId);
-        if (registration is null || registration.Status == RegistrationStatus.Withdrawn)
+        if (registration is null || registration.Status is RegistrationStatus.Withdrawn or RegistrationStatus.Pending)
         {
-            appointment.Status = AppointmentStatus.Lapsed;
-            var lapsed = new JsonObject
-            {
-                ["B007"] = new JsonObject { ["responseCode"] = "L", ["proposedAppointmentResponseCode"] = "Appointment lapsed: no secured registration for the requesting supplier" },
-                ["B012"] = SupplierBlock(appointment),
-                ["B070"] = B070(appointment),
-            };
-            await Publish("IF-035", "[MSAppLapsed]", point, lapsed, [appointment.RequestingSupplierDipId, appointment.ServiceDipId], appointment.CorrelationId);
+            await LapseAsync(appointment, "Appointment lapsed: no secured registration for the requesting supplier");
             return;
         }
         List<MeteringServiceAppointment> replaced;
@@ -277,6 +311,7 @@ public sealed class SmrsEmulator
                 previous.EndedAt = appointment.EffectiveFrom.ToInstant();
             }
             appointment.Status = AppointmentStatus.Active;
+            if (appointment.Scenario is "MCA" or "MCS") _points[point.Mpan.Value] = point = point with { Migrated = true };
         }
         foreach (var previous in replaced.Where(p => p.ServiceDipId != appointment.ServiceDipId))
             await DeAppointAsync(point, previous, appointment.RequestingSupplierDipId != previous.RequestingSupplierDipId ? "CSUPP" : "CSERV",

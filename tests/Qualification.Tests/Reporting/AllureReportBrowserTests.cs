@@ -63,6 +63,15 @@ public class AllureReportBrowserTests
             await page.ScreenshotAsync(new() { Path = Path.Combine(dir, $"assessor-{id}.png"), FullPage = true });
         }
         Assert.That(server.Requests, Has.Some.Contains("attachments"), "the message body came from the report's attachment files");
+
+        // The single-file variant opens from disk (file://, no server) and shows the same failed requirements.
+        var single = Path.Combine(dir, "allure-report-single", "index.html");
+        Assert.That(File.Exists(single), report.All);
+        await page.GotoAsync(new Uri(single).AbsoluteUri);
+        foreach (var id in FaultyRun.FailedRequirements)
+            await Assertions.Expect(page.GetByText($"{id}: ", new() { Exact = false }).First).ToBeVisibleAsync();
+        // History across runs is kept beside the run folders.
+        Assert.That(File.Exists(Path.Combine(Path.GetDirectoryName(dir)!, "allure-history.jsonl")), report.All);
     }
 
     /// <summary>A value only the cited message itself carries: its senderUniqueReference (sent) or transactionID (published).</summary>

@@ -92,4 +92,60 @@ public class SmrsChangeOfServiceTests
         Assert.That(await c.Css.SwitchToLegacySupplierAsync(core, "2300000098", "LEGS", new LocalDate(2026, 3, 20)), Is.Null);
         Assert.That(c.Journal.Records.Any(r => r.Note?.Contains("complex metered sites") == true));
     }
+
+    [TestCase(false, "MCA", "A", null)]            // forward migration by the current supplier
+    [TestCase(false, "CSP", "R", "REG9009")]       // MHHS scenario on an unmigrated point
+    [TestCase(true, "MCA", "R", "REG9007")]        // migration scenario on a migrated point
+    [TestCase(false, "MCS", "R", "REG9006")]       // MCS is for a gaining supplier
+    public async Task ForwardMigrationScenarios(bool migrated, string scenario, string code, string? reason)
+    {
+        await using var c = new CentralServices("2026-01-05 09:00");
+        c.MeteringPoint(Mpan, service: null);
+        c.Smrs.AddMeteringPoint(c.Smrs.FindMeteringPoint(Mpan)! with { Migrated = migrated });
+        await c.RequestAppointmentAsync(Mpan, "2026-01-20T00:00:00+00:00", scenario: scenario);
+        var response = await c.PublicationAsync("IF-032", CentralServices.Supplier, "[MSAppInitialResp]");
+        Assert.That(CentralServices.ResponseCode(response), Is.EqualTo(code), CentralServices.Messages(response));
+        if (reason is not null) Assert.That(CentralServices.Messages(response), Does.Contain(reason));
+    }
+
+    [Test]
+    public async Task MigratedByMca_OnceTheAppointmentIsActive()
+    {
+        await using var c = new CentralServices("2026-01-05 09:00");
+        c.MeteringPoint(Mpan, service: null);
+        c.Smrs.AddMeteringPoint(c.Smrs.FindMeteringPoint(Mpan)! with { Migrated = false });
+        await c.RequestAppointmentAsync(Mpan, "2026-01-05T00:00:00+00:00", scenario: "MCA");
+        var offer = await c.PublicationAsync("IF-033", CentralServices.Service, "[MSAppSPRequest]");
+        await c.SendAsync("IF-034", "[MSAppSPResponse]", CentralServices.Service, DipRole.SmartMeteringService, Mpan, new System.Text.Json.Nodes.JsonObject
+        {
+            ["B007"] = new System.Text.Json.Nodes.JsonObject { ["responseCode"] = "A", ["proposedAppointmentResponseCode"] = "SP000 - Proposed Appointment ACCEPTED" },
+            ["B012"] = offer["CustomBlock"]!["B012"]!.DeepClone(),
+            ["B070"] = offer["CustomBlock"]!["B070"]!.DeepClone(),
+        });
+        await c.PublicationAsync("IF-036", CentralServices.Supplier, "[MSAppActive]");
+        Assert.That(c.Smrs.FindMeteringPoint(Mpan)!.Migrated, Is.True);
+    }
+
+    [TestCase("2026-01-19 17:29", false)]
+    [TestCase("2026-01-19 17:30", true)]
+    public async Task ProspectiveAppointment_LapsesAtReValidationAfterGateClosure(string when, bool lapsed)
+    {
+        await using var c = new CentralServices("2026-01-05 09:00");
+        var core = MpanCore.Parse(Mpan);
+        c.Smrs.AddMeteringPoint(new MeteringPoint { Mpan = core });
+        var registration = await c.Css.SwitchPendingAsync(core, CentralServices.Supplier, CentralServices.SupplierMpid, new LocalDate(2026, 1, 20));
+        await c.RequestAppointmentAsync(Mpan, "2026-01-20T00:00:00+00:00", scenario: "COS");
+        var offer = await c.PublicationAsync("IF-033", CentralServices.Service, "[MSAppSPRequest]");
+        await c.SendAsync("IF-034", "[MSAppSPResponse]", CentralServices.Service, DipRole.SmartMeteringService, Mpan, new System.Text.Json.Nodes.JsonObject
+        {
+            ["B007"] = new System.Text.Json.Nodes.JsonObject { ["responseCode"] = "A", ["proposedAppointmentResponseCode"] = "SP000 - Proposed Appointment ACCEPTED" },
+            ["B012"] = offer["CustomBlock"]!["B012"]!.DeepClone(),
+            ["B070"] = offer["CustomBlock"]!["B070"]!.DeepClone(),
+        });
+        await c.PublicationAsync("IF-035", CentralServices.Supplier, "[MSAppAccepted]");
+        c.Css.Withdraw(registration);
+        c.Clock.AdvanceTo(MarketTime.ParseLocal(when));
+        await Task.Delay(200);
+        Assert.That(c.Publications("IF-035", CentralServices.Supplier, "[MSAppLapsed]").Count, Is.EqualTo(lapsed ? 1 : 0));
+    }
 }

@@ -1,0 +1,220 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NodaTime;
+using Qualification.Domain;
+using Qualification.Domain.Market;
+using Qualification.Rules;
+using Qualification.Rules.Catalogue;
+using Qualification.Rules.Facts;
+using Qualification.Runner.Composition;
+using Qualification.Runner.Execution;
+using Qualification.Runner.Reporting;
+
+namespace Qualification.Runner.Cli;
+
+/// <summary>Options of <c>qualify evaluate</c>.</summary>
+public sealed record EvaluateOptions
+{
+    /// <summary>Journals: harness run journals or one DIP message per line.</summary>
+    public required IReadOnlyList<string> Journals { get; init; }
+    /// <summary>Output folder; default reports/evaluate-&lt;time&gt;.</summary>
+    public string? OutDir { get; init; }
+    /// <summary>ROLE:DIPID of each candidate; empty to infer them from the senders.</summary>
+    public IReadOnlyList<string> CandidateRoles { get; init; } = [];
+    /// <summary>Features folder (requirements.yaml; feature files map run-journal scenarios to requirements).</summary>
+    public string FeaturesDir { get; init; } = "features";
+    /// <summary>Bank holidays file (GOV.UK layout).</summary>
+    public string? CalendarFile { get; init; }
+    /// <summary>Idle window closing an MPAN session, in market days.</summary>
+    public double IdleDays { get; init; } = 10;
+    /// <summary>Partitions evaluated in parallel (default: all cores).</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
+    /// <summary>Gate threshold, 0–1.</summary>
+    public double MinPassRate { get; init; } = 1.0;
+    /// <summary>Evaluate the slow way, for checking: group by MPAN on disk, then each MPAN one by one in one session.</summary>
+    public bool Reference { get; init; }
+    /// <summary>Run id to write (merge uses it); default evaluate-&lt;time&gt;.</summary>
+    public string? RunId { get; init; }
+    /// <summary>Time scale of the run that wrote the journal (merge); 0 offline.</summary>
+    public double TimeScale { get; init; }
+}
+
+/// <summary>
+/// <c>qualify evaluate --journal FILE...</c>: the requirement rules over recorded traffic, with no
+/// candidate running. Streams the journals, partitions them (scenario, or MPAN session), evaluates
+/// partitions in parallel and writes the reports <c>qualify run</c> writes. See docs/scaling.md.
+/// </summary>
+public static class EvaluateCommand
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The command for Program.cs.</summary>
+    public static Command Create()
+    {
+        var journal = new Option<string[]>("--journal") { Description = "A journal: a qualify run's journal.jsonl, or one DIP message per line ({\"payload\":{...}} with D0). Repeatable.", Required = true, AllowMultipleArgumentsPerToken = false };
+        var outDir = new Option<string?>("--out") { Description = "Output folder (default reports/evaluate-<time>)." };
+        var roles = new Option<string[]>("--candidate-role") { Description = "A candidate as ROLE:DIPID, e.g. SUP:2300000501 (repeatable). Default: every sender that is not a harness party, with its S1 role." };
+        var features = new Option<string>("--features") { Description = "Folder with requirements.yaml (and the feature files that ran, for run journals).", DefaultValueFactory = _ => "features" };
+        var calendar = new Option<string?>("--calendar") { Description = "England & Wales bank holidays in GOV.UK bank-holidays.json layout." };
+        var idle = new Option<double>("--idle-days") { Description = "Plain DIP messages: an MPAN's scope closes when market time runs this many days past its last message (longer than any SLA).", DefaultValueFactory = _ => 10 };
+        var workers = new Option<int>("--workers") { Description = "Partitions evaluated in parallel.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var minPassRate = new Option<double>("--min-pass-rate") { Description = "Gate: fraction of judged requirements that must pass (0–1).", DefaultValueFactory = _ => 1.0 };
+        var reference = new Option<bool>("--reference") { Description = "Check mode: group by MPAN on disk, then evaluate each MPAN one by one (slow).", Hidden = true };
+        var command = new Command("evaluate", "Judge recorded traffic with the requirement rules, without a candidate: run journals or DIP message journals. Exit 0 gate passed, 1 failed, 2 broken input.")
+        {
+            journal, outDir, roles, features, calendar, idle, workers, minPassRate, reference,
+        };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            try
+            {
+                return await ExecuteAsync(new EvaluateOptions
+                {
+                    Journals = parse.GetValue(journal) ?? [], OutDir = parse.GetValue(outDir), CandidateRoles = parse.GetValue(roles) ?? [], FeaturesDir = parse.GetValue(features)!,
+                    CalendarFile = parse.GetValue(calendar), IdleDays = parse.GetValue(idle), Workers = parse.GetValue(workers), MinPassRate = parse.GetValue(minPassRate),
+                    Reference = parse.GetValue(reference),
+                }, Console.Out, cancellation);
+            }
+            catch (InputException e)
+            {
+                await Console.Error.WriteLineAsync("qualify evaluate: " + e.Message);
+                return ExitCodes.Broken;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Evaluates and writes the reports; returns the exit code.</summary>
+    public static async Task<int> ExecuteAsync(EvaluateOptions options, TextWriter output, CancellationToken cancellation)
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var runId = options.RunId ?? "evaluate-" + startedAt.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        var dir = Path.GetFullPath(options.OutDir ?? Path.Combine("reports", runId));
+        if (options.Journals.Count == 0) throw new InputException("give at least one --journal FILE.");
+        foreach (var j in options.Journals)
+            if (!File.Exists(j)) throw new InputException($"--journal {j}: no such file.");
+        if (options.IdleDays <= 0) throw new InputException($"--idle-days {options.IdleDays}: give a positive number of market days.");
+        var catalogPath = Path.Combine(options.FeaturesDir, "requirements.yaml");
+        RequirementCatalog catalog;
+        try { catalog = RequirementCatalog.Load(catalogPath); }
+        catch (Exception e) when (e is FormatException or FileNotFoundException or DirectoryNotFoundException) { throw new InputException(e.Message); }
+        var calendar = WorkingDayCalendar.Default;
+        if (options.CalendarFile is { } cal)
+        {
+            try { calendar = WorkingDayCalendar.FromGovUkJson(File.ReadAllText(cal), cal); }
+            catch (Exception e) when (e is FormatException or IOException) { throw new InputException($"--calendar {cal}: {e.Message}"); }
+        }
+
+        var (candidates, candidatesFrom) = Candidates(options);
+        output.WriteLine($"qualify: evaluate {string.Join(", ", options.Journals)}");
+        output.WriteLine($"  candidates {(candidates.Count == 0 ? "(none found)" : string.Join(", ", candidates.Select(c => $"{c.Role}:{c.DipId}")))} ({candidatesFrom})");
+        output.WriteLine($"  results    {dir}");
+
+        var evaluator = new RequirementEvaluator(catalog, calendar);
+        var settings = new OfflineSettings { Candidates = candidates, IdleWindow = Duration.FromTicks((long)(options.IdleDays * NodaConstants.TicksPerDay)), Workers = options.Workers };
+        var outcome = options.Reference
+            ? ReferenceEvaluation.Run(options.Journals, evaluator, settings, Path.Combine(dir, ".reference-buckets"))
+            : await new PartitionedEvaluation(evaluator, settings).RunAsync(options.Journals, cancellation);
+        var elapsed = clock.Elapsed;
+
+        // Scope: run-journal scenarios keep their feature tags when the features are at hand; otherwise a
+        // requirement's scopes are the partitions (scenario or MPAN session) that produced findings.
+        var cases = TryLoadCases(options.FeaturesDir);
+        var scenarioResults = outcome.Scenarios
+            .Where(p => cases.ContainsKey(p.Scope))
+            .Select(p => new ScenarioResult(cases[p.Scope], ParseOutcome(p.Outcome), [], p.StartedAt ?? startedAt, p.EndedAt ?? p.StartedAt ?? startedAt,
+                p.Outcome is null ? "no scenario-ended marker: the run was interrupted" : null, p.MarkerStart ?? p.First, p.MarkerEnd ?? p.Last))
+            .ToList();
+        IReadOnlyDictionary<string, IReadOnlyList<string>> scopes = scenarioResults.Count > 0
+            ? scenarioResults.Where(r => r.Outcome != Outcome.Skipped).SelectMany(r => r.Case.Requirements.Select(req => (req, r.Case.Id)))
+                .GroupBy(x => x.req).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(x => x.Id).Distinct().ToList())
+            : outcome.Tally.Scopes();
+        var roles = candidates.Select(c => c.Role).ToHashSet();
+        var requirements = evaluator.Assess(outcome.Tally.Sample(), scopes, roles)
+            .Select(r => Counted(r, outcome.Tally.Counts(r.Requirement.Id))).ToList();
+
+        var interrupted = outcome.UnfinishedScenarios.Count > 0 || (outcome.Records > 0 && outcome.Scenarios.Count == outcome.UnfinishedScenarios.Count) || cancellation.IsCancellationRequested;
+        var report = new RunReport
+        {
+            RunId = runId, Candidate = candidates.Count == 1 ? candidates[0].Name : $"offline evaluation of {candidates.Count} candidate(s)",
+            Candidates = candidates.Select(c => (c.Name, c.Role, c.DipId)).ToList(), StartedAt = startedAt, FinishedAt = DateTimeOffset.UtcNow, TimeScale = options.TimeScale,
+            Interrupted = interrupted, Scenarios = scenarioResults, Requirements = requirements, MinPassRate = options.MinPassRate,
+        };
+        report.WriteAll(dir, outcome.KeptRecords);
+        var summary = report.Summary();
+        summary["offline"] = Offline(options, outcome, candidatesFrom, catalog, elapsed, interrupted);
+        await File.WriteAllTextAsync(Path.Combine(dir, "summary.json"), summary.ToJsonString(Indented), cancellation);
+
+        output.WriteLine($"  read       {outcome.Lines} line(s): {outcome.Records} journal record(s), {outcome.Messages} DIP message(s), {outcome.Problems} skipped");
+        foreach (var (file, line, problem) in outcome.ProblemList.Take(10)) output.WriteLine($"  skipped    {file}:{line}: {problem}");
+        output.WriteLine($"  evaluated  {outcome.Partitions} partition(s) in {elapsed.TotalSeconds:0.0} s ({(outcome.Lines / Math.Max(elapsed.TotalSeconds, 1e-3)):0} lines/s), peak {outcome.PeakOpenPartitions} open; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MiB");
+        output.WriteLine($"  cpu        parse {outcome.ParseTicks / (double)Stopwatch.Frequency:0.0} s, rules {outcome.EvaluateTicks / (double)Stopwatch.Frequency:0.0} s (summed over threads); GC heap now {GC.GetTotalMemory(false) / 1048576} MiB");
+        if (interrupted) output.WriteLine("  interrupted: " + (outcome.UnfinishedScenarios.Count > 0 ? "scenarios without an end marker: " + string.Join(", ", outcome.UnfinishedScenarios.Take(5)) : "no scenario-ended marker"));
+        RunConsole.PrintSummary(report, dir, output);
+        return report.GateFailures.Count == 0 ? ExitCodes.Passed : ExitCodes.Failed;
+    }
+
+    private static (IReadOnlyList<Candidate> Candidates, string From) Candidates(EvaluateOptions options)
+    {
+        if (options.CandidateRoles.Count > 0)
+        {
+            var list = new List<Candidate>();
+            foreach (var text in options.CandidateRoles)
+            {
+                var parts = text.Split(':', 2);
+                if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length != 10)
+                    throw new InputException($"--candidate-role {text}: give ROLE:DIPID, e.g. SUP:2300000501 (a 10-character DIP id).");
+                list.Add(new Candidate(parts[1], parts[0].ToUpperInvariant(), $"{parts[0].ToUpperInvariant()} {parts[1]}"));
+            }
+            return (list, "--candidate-role");
+        }
+        var senders = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var j in options.Journals) OfflineJournal.ScanSenders(j, senders);
+        return (OfflineJournal.InferCandidates(senders), "inferred: senders that are not harness parties");
+    }
+
+    // Assess saw a bounded sample of findings: the verdict is the same (every verdict present is in
+    // the sample), but "N observation(s) passed" must count them all.
+    private static RequirementResult Counted(RequirementResult r, IReadOnlyDictionary<Verdict, long> counts) =>
+        r.Verdict is Verdict.Passed or Verdict.Warning ? r with { Reason = $"{counts.GetValueOrDefault(Verdict.Passed)} observation(s) passed" } : r;
+
+    private static Outcome ParseOutcome(string? text) => Enum.TryParse<Outcome>(text, true, out var o) ? o : Outcome.Broken;
+
+    private static Dictionary<string, ScenarioCase> TryLoadCases(string features)
+    {
+        try { return FeatureSuite.Load(features).GroupBy(c => c.Id).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal); }
+        catch (InputException) { return new Dictionary<string, ScenarioCase>(StringComparer.Ordinal); }
+    }
+
+    private static JsonObject Offline(EvaluateOptions options, OfflineOutcome o, string candidatesFrom, RequirementCatalog catalog, TimeSpan elapsed, bool interrupted) => new()
+    {
+        ["mode"] = options.Reference ? "evaluate --reference (each MPAN one by one)" : "evaluate",
+        ["scope"] = "No candidate ran: each harness scenario of a run journal is a scope, and each MPAN session of DIP messages "
+            + $"(an MPAN's messages until market time runs {options.IdleDays} days past its last one) is a scope named mpan:MPAN@first-market-time. "
+            + "A requirement's 'scenarios' are the scopes tagged with it (run journals with their feature files) or else the scopes that produced findings (first 200).",
+        ["journals"] = new JsonArray(options.Journals.Select(j => (JsonNode)Path.GetFullPath(j)).ToArray()),
+        ["candidatesFrom"] = candidatesFrom,
+        ["lines"] = o.Lines,
+        ["records"] = o.Records,
+        ["messages"] = o.Messages,
+        ["partitions"] = o.Partitions,
+        ["peakOpenPartitions"] = o.PeakOpenPartitions,
+        ["lateMessages"] = o.LateMessages,
+        ["skippedLines"] = o.Problems,
+        ["problems"] = new JsonArray(o.ProblemList.Select(p => (JsonNode)new JsonObject { ["file"] = p.File, ["line"] = p.Line, ["problem"] = p.Problem }).ToArray()),
+        ["interrupted"] = interrupted,
+        ["unfinishedScenarios"] = new JsonArray(o.UnfinishedScenarios.Select(s => (JsonNode)s).ToArray()),
+        ["evidencePerVerdict"] = 20,
+        ["findingCounts"] = new JsonObject(catalog.All.Select(r => new KeyValuePair<string, JsonNode?>(r.Id,
+            new JsonObject(o.Tally.Counts(r.Id).OrderBy(kv => kv.Key).Select(kv => new KeyValuePair<string, JsonNode?>(RunReport.VerdictText(kv.Key), kv.Value)))))),
+        ["scopeCounts"] = new JsonObject(catalog.All.Select(r => new KeyValuePair<string, JsonNode?>(r.Id, o.Tally.ScopeCount(r.Id)))),
+        ["elapsedSeconds"] = Math.Round(elapsed.TotalSeconds, 3),
+        ["linesPerSecond"] = Math.Round(o.Lines / Math.Max(elapsed.TotalSeconds, 1e-3)),
+        ["recordsKeptForAllure"] = o.KeptRecords.Count,
+        ["recordsTruncated"] = o.RecordsTruncated,
+    };
+}
