@@ -180,7 +180,9 @@ public static class EvaluateCommand
     // Assess saw a bounded sample of findings: the verdict is the same (every verdict present is in
     // the sample), but "N observation(s) passed" must count them all.
     private static RequirementResult Counted(RequirementResult r, IReadOnlyDictionary<Verdict, long> counts) =>
-        r.Verdict is Verdict.Passed or Verdict.Warning ? r with { Reason = $"{counts.GetValueOrDefault(Verdict.Passed)} observation(s) passed" } : r;
+        r.Verdict is Verdict.Passed or Verdict.Warning ? r with { Reason = $"{counts.GetValueOrDefault(Verdict.Passed)} observation(s) passed" }
+        : r.Verdict is Verdict.Skipped && r.Scenarios.Count == 0 && r.Findings.Count == 0 && !r.Requirement.Planned && r.Reason.StartsWith("no executed scenario", StringComparison.Ordinal)
+            ? r with { Reason = "nothing in the journal triggers it (no scenario tagged with it, no finding)" } : r;
 
     private static Outcome ParseOutcome(string? text) => Enum.TryParse<Outcome>(text, true, out var o) ? o : Outcome.Broken;
 

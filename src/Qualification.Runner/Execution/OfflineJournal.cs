@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using NodaTime;
 using Qualification.Domain;
-using Qualification.Domain.Dip;
 using Qualification.Domain.Evidence;
 using Qualification.Rules.Facts;
 using Qualification.Stubs;
@@ -57,11 +56,15 @@ public static class OfflineJournal
     {
         try
         {
-            if (JsonNode.Parse(text) is not JsonObject o) return new OfflineLine { File = file, Line = line, Problem = "not a JSON object" };
-            if (o.ContainsKey("kind"))
-                return new OfflineLine { File = file, Line = line, Record = o.Deserialize<JournalRecord>(Options) };
-            if (o["payload"] is JsonObject payload)
-                return ToDipLine(file, line, o, payload) is { } m ? new OfflineLine { File = file, Line = line, Message = m }
+            // JsonDocument, not JsonNode: pooled buffers, nothing of the line kept but the fields and the
+            // custom block (a small clone), so an open partition costs little memory.
+            using var doc = JsonDocument.Parse(text);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return new OfflineLine { File = file, Line = line, Problem = "not a JSON object" };
+            if (root.TryGetProperty("kind", out _))
+                return new OfflineLine { File = file, Line = line, Record = root.Deserialize<JournalRecord>(Options) };
+            if (root.TryGetProperty("payload", out var payload) && payload.ValueKind == JsonValueKind.Object)
+                return ToDipLine(file, line, root, payload) is { } m ? new OfflineLine { File = file, Line = line, Message = m }
                     : new OfflineLine { File = file, Line = line, Problem = "DIP message without D0.transactionTimestamp (market time)" };
             return new OfflineLine { File = file, Line = line, Problem = "neither a journal record (kind) nor a DIP message (payload)" };
         }
@@ -71,32 +74,39 @@ public static class OfflineJournal
         }
     }
 
-    private static DipLine? ToDipLine(int file, long line, JsonObject item, JsonObject payload)
+    private static string? Text(JsonElement e, string a, string b)
     {
-        var time = Domain.Market.MarketTime.ParseDip(payload.Text("CommonBlock", "D0", "transactionTimestamp"));
+        if (!e.TryGetProperty("CommonBlock", out var cb) || cb.ValueKind != JsonValueKind.Object) return null;
+        if (!cb.TryGetProperty(a, out var x) || x.ValueKind != JsonValueKind.Object) return null;
+        return x.TryGetProperty(b, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    }
+
+    private static DipLine? ToDipLine(int file, long line, JsonElement item, JsonElement payload)
+    {
+        var time = Domain.Market.MarketTime.ParseDip(Text(payload, "D0", "transactionTimestamp"));
         if (time is null) return null;
         var instant = time.Value.ToInstant();
-        var transactionId = payload.Text("CommonBlock", "D0", "transactionID");
+        var transactionId = Text(payload, "D0", "transactionID");
         // The DIP's transaction id names the recipient: T-IF-021-1401234567-SDS-20220321-… (DIP API 2.2.1 example).
-        var recipient = item["recipient"]?.GetValue<string>() ?? RecipientOf(transactionId);
+        var recipient = item.TryGetProperty("recipient", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : RecipientOf(transactionId);
         var id = file == 0 ? $"L{line}" : $"L{file + 1}:{line}";
         var sent = new ObservedMessage
         {
             Id = id, Scenario = "", Direction = Direction.Sent,
-            InterfaceId = payload.Text("CommonBlock", "S0", "interfaceID") ?? "",
-            EventCode = payload.Text("CommonBlock", "S0", "eventCode"),
-            Mpan = payload.Text("CommonBlock", "M0", "MPANCore") ?? "",
-            SenderDipId = payload.Text("CommonBlock", "S1", "senderDIPID"),
-            SenderRole = payload.Text("CommonBlock", "S1", "senderRoleID"),
+            InterfaceId = Text(payload, "S0", "interfaceID") ?? "",
+            EventCode = Text(payload, "S0", "eventCode"),
+            Mpan = Text(payload, "M0", "MPANCore") ?? "",
+            SenderDipId = Text(payload, "S1", "senderDIPID"),
+            SenderRole = Text(payload, "S1", "senderRoleID"),
             MarketTime = instant,
             // The DIP delivers only what it accepted; a delivered message passed its schema check.
             SchemaValid = true,
-            CustomBlock = payload["CustomBlock"] as JsonObject,
-            ResponseCode = payload.Text("CommonBlock", "R0", "responseCode"),
+            CustomBlock = payload.TryGetProperty("CustomBlock", out var custom) && custom.ValueKind == JsonValueKind.Object ? JsonObject.Create(custom.Clone()) : null,
+            ResponseCode = Text(payload, "R0", "responseCode"),
             TransactionId = transactionId,
         };
         var published = recipient is null ? null : sent with { Direction = Direction.Published, RecipientDipId = recipient };
-        return new DipLine(sent.Mpan, instant, payload.Text("CommonBlock", "S1", "senderUniqueReference"), sent, published);
+        return new DipLine(sent.Mpan, instant, Text(payload, "S1", "senderUniqueReference"), sent, published);
     }
 
     /// <summary>The recipient DIP id inside a DIP transaction id (T-{interface}-{recipient}-{role}-{date}-{n}); null when it has another shape.</summary>

@@ -78,7 +78,8 @@ public sealed record RunReport
                 else if (r.Verdict is not (Verdict.Passed or Verdict.Warning) && !(r.Requirement.Mandatory && r.Verdict is Verdict.Failed or Verdict.NotObserved))
                     reasons.Add($"must-pass {r.Requirement.Id} {VerdictText(r.Verdict)}: {r.Reason}");
             }
-            if (InScope.Count > 0 && PassRate < MinPassRate) reasons.Add($"pass rate {PassRate:P0} is below the minimum {MinPassRate:P0}");
+            if (InScope.Count > 0 && Counted.Count == 0) reasons.Add("every judged requirement is waived: nothing passed");
+            else if (InScope.Count > 0 && PassRate < MinPassRate) reasons.Add($"pass rate {PassRate:P0} is below the minimum {MinPassRate:P0}");
             // A scenario that failed only through a waived requirement does not fail the gate by itself.
             var waived = Requirements.Where(r => WaiverFor(r) is not null).Select(r => r.Requirement.Id).ToHashSet(StringComparer.OrdinalIgnoreCase);
             var failedScenarios = Scenarios.Count(s => s.Outcome == Outcome.Failed && !s.Case.Requirements.Any(waived.Contains));

@@ -234,6 +234,18 @@ public sealed class SmrsEmulator
             ["B070"] = B070(appointment),
         };
         var m0 = m.Payload.CommonBlock.M0;
+        var due = appointment.EffectiveFrom.ToInstant();
+        var prospective = accepting && due > Clock.GetCurrentInstant();
+        if (prospective)
+        {
+            // Scheduled before anyone hears of the acceptance, so no later clock move can overtake it.
+            // Prospective: re-validated after gate closure the evening before the effective date
+            // (the supplier must still be registered or securely switching), then activated on the date.
+            var revalidation = MarketTime.LocalDateOf(due).PlusDays(-1).At(RevalidationTime).InZoneLeniently(MarketTime.London).ToInstant();
+            if (revalidation > Clock.GetCurrentInstant())
+                Clock.Schedule(revalidation, $"SMRS: re-validate {appointment.Id} after gate closure", () => RevalidateAsync(appointment).GetAwaiter().GetResult());
+            Clock.Schedule(due, $"SMRS: activate {appointment.Id} for {appointment.Mpan}", () => ActivateAsync(appointment).GetAwaiter().GetResult());
+        }
         await Publish("IF-035", accepting ? "[MSAppAccepted]" : "[MSAppRejected]", m0, outcome, [appointment.RequestingSupplierDipId, appointment.ServiceDipId], appointment.CorrelationId);
         if (accepting)
         {
@@ -246,17 +258,7 @@ public sealed class SmrsEmulator
                     ["B012"] = SupplierBlock(appointment),
                     ["B070"] = B070(appointment),
                 }, [incumbent.ServiceDipId], appointment.CorrelationId);
-            var due = appointment.EffectiveFrom.ToInstant();
-            if (due <= Clock.GetCurrentInstant()) await ActivateAsync(appointment);
-            else
-            {
-                // Prospective: re-validated after gate closure the evening before the effective date
-                // (the supplier must still be registered or securely switching), then activated on the date.
-                var revalidation = MarketTime.LocalDateOf(due).PlusDays(-1).At(RevalidationTime).InZoneLeniently(MarketTime.London).ToInstant();
-                if (revalidation > Clock.GetCurrentInstant())
-                    Clock.Schedule(revalidation, $"SMRS: re-validate {appointment.Id} after gate closure", () => RevalidateAsync(appointment).GetAwaiter().GetResult());
-                Clock.Schedule(due, $"SMRS: activate {appointment.Id} for {appointment.Mpan}", () => ActivateAsync(appointment).GetAwaiter().GetResult());
-            }
+            if (!prospective) await ActivateAsync(appointment);
         }
     }
 

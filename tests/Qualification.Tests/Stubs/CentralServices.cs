@@ -86,6 +86,19 @@ public sealed class CentralServices : IAsyncDisposable
             },
         });
 
+    /// <summary>The metering service answers the appointment offer (IF-033) for <paramref name="mpan"/> with IF-034, echoing its blocks.</summary>
+    public async Task<JsonNode> AnswerOfferAsync(string mpan, string responseCode = "A")
+    {
+        var offer = await PublicationAsync("IF-033", Service, "[MSAppSPRequest]");
+        await SendAsync("IF-034", "[MSAppSPResponse]", Service, DipRole.SmartMeteringService, mpan, new JsonObject
+        {
+            ["B007"] = new JsonObject { ["responseCode"] = responseCode, ["proposedAppointmentResponseCode"] = responseCode == "A" ? "SP000 - Proposed Appointment ACCEPTED" : "SP001 - No contract" },
+            ["B012"] = offer["CustomBlock"]!["B012"]!.DeepClone(),
+            ["B070"] = offer["CustomBlock"]!["B070"]!.DeepClone(),
+        });
+        return offer;
+    }
+
     /// <summary>Waits for a publication of <paramref name="iface"/> to <paramref name="recipient"/> (first delivery) and returns its payload.</summary>
     public async Task<JsonNode> PublicationAsync(string iface, string recipient, string? evt = null, int nth = 1, TimeSpan? timeout = null)
     {

@@ -99,14 +99,8 @@ public class SmrsBoundaryTests
         await using var c = new CentralServices("2026-01-05 09:00");
         c.MeteringPoint(Mpan, service: null);
         await c.RequestAppointmentAsync(Mpan, "2026-01-20T00:00:00+00:00");
-        var offer = await c.PublicationAsync("IF-033", CentralServices.Service, "[MSAppSPRequest]");
+        var offer = await c.AnswerOfferAsync(Mpan);
         Assert.That(offer.Text("CustomBlock", "B012", "serviceProviderAppointmentRequestingSupplierDIPID"), Is.EqualTo(CentralServices.Supplier));
-        await c.SendAsync("IF-034", "[MSAppSPResponse]", CentralServices.Service, DipRole.SmartMeteringService, Mpan, new System.Text.Json.Nodes.JsonObject
-        {
-            ["B007"] = new System.Text.Json.Nodes.JsonObject { ["responseCode"] = "A", ["proposedAppointmentResponseCode"] = "SP000 - Proposed Appointment ACCEPTED" },
-            ["B012"] = offer["CustomBlock"]!["B012"]!.DeepClone(),
-            ["B070"] = offer["CustomBlock"]!["B070"]!.DeepClone(),
-        });
         await c.PublicationAsync("IF-035", CentralServices.Supplier, "[MSAppAccepted]");
         Assert.That(c.Publications("IF-036", CentralServices.Supplier), Is.Empty, "not active before its date");
         c.Clock.AdvanceTo(MarketTime.ParseLocal("2026-01-20"));
@@ -201,13 +195,7 @@ public class SmrsMeterAndReminderTests
         c.Smrs.AddMeteringPoint(new MeteringPoint { Mpan = core });
         var registration = await c.Css.SwitchPendingAsync(core, CentralServices.Supplier, CentralServices.SupplierMpid, new LocalDate(2026, 1, 20));
         await c.RequestAppointmentAsync(Mpan, "2026-01-20T00:00:00+00:00", scenario: "COS");
-        var offer = await c.PublicationAsync("IF-033", CentralServices.Service, "[MSAppSPRequest]");
-        await c.SendAsync("IF-034", "[MSAppSPResponse]", CentralServices.Service, DipRole.SmartMeteringService, Mpan, new System.Text.Json.Nodes.JsonObject
-        {
-            ["B007"] = new System.Text.Json.Nodes.JsonObject { ["responseCode"] = "A", ["proposedAppointmentResponseCode"] = "SP000 - Proposed Appointment ACCEPTED" },
-            ["B012"] = offer["CustomBlock"]!["B012"]!.DeepClone(),
-            ["B070"] = offer["CustomBlock"]!["B070"]!.DeepClone(),
-        });
+        var offer = await c.AnswerOfferAsync(Mpan);
         await c.PublicationAsync("IF-035", CentralServices.Supplier, "[MSAppAccepted]");
         c.Css.Withdraw(registration);
         c.Clock.AdvanceTo(MarketTime.ParseLocal("2026-01-20"));

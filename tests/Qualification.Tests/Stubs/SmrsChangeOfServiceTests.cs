@@ -45,13 +45,7 @@ public class SmrsChangeOfServiceTests
         c.Directory.Add(new Qualification.Stubs.Dip.Participant(Incumbent, DipRole.SmartMeteringService, "INCM", "incumbent", null, null, new HashSet<string> { "S" }));
         c.MeteringPoint(Mpan, service: Incumbent, serviceMpid: "INCM");
         await c.RequestAppointmentAsync(Mpan, "2026-01-20T00:00:00+00:00");
-        var offer = await c.PublicationAsync("IF-033", CentralServices.Service, "[MSAppSPRequest]");
-        await c.SendAsync("IF-034", "[MSAppSPResponse]", CentralServices.Service, DipRole.SmartMeteringService, Mpan, new System.Text.Json.Nodes.JsonObject
-        {
-            ["B007"] = new System.Text.Json.Nodes.JsonObject { ["responseCode"] = "A", ["proposedAppointmentResponseCode"] = "SP000 - Proposed Appointment ACCEPTED" },
-            ["B012"] = offer["CustomBlock"]!["B012"]!.DeepClone(),
-            ["B070"] = offer["CustomBlock"]!["B070"]!.DeepClone(),
-        });
+        var offer = await c.AnswerOfferAsync(Mpan);
         await c.PublicationAsync("IF-035", Incumbent, "[IMS-SendMTD]");
         c.Clock.AdvanceTo(MarketTime.ParseLocal("2026-01-20"));
         var deAppointment = await c.PublicationAsync("IF-037", Incumbent, "[MSDeApp]");
@@ -115,13 +109,7 @@ public class SmrsChangeOfServiceTests
         c.MeteringPoint(Mpan, service: null);
         c.Smrs.AddMeteringPoint(c.Smrs.FindMeteringPoint(Mpan)! with { Migrated = false });
         await c.RequestAppointmentAsync(Mpan, "2026-01-05T00:00:00+00:00", scenario: "MCA");
-        var offer = await c.PublicationAsync("IF-033", CentralServices.Service, "[MSAppSPRequest]");
-        await c.SendAsync("IF-034", "[MSAppSPResponse]", CentralServices.Service, DipRole.SmartMeteringService, Mpan, new System.Text.Json.Nodes.JsonObject
-        {
-            ["B007"] = new System.Text.Json.Nodes.JsonObject { ["responseCode"] = "A", ["proposedAppointmentResponseCode"] = "SP000 - Proposed Appointment ACCEPTED" },
-            ["B012"] = offer["CustomBlock"]!["B012"]!.DeepClone(),
-            ["B070"] = offer["CustomBlock"]!["B070"]!.DeepClone(),
-        });
+        var offer = await c.AnswerOfferAsync(Mpan);
         await c.PublicationAsync("IF-036", CentralServices.Supplier, "[MSAppActive]");
         Assert.That(c.Smrs.FindMeteringPoint(Mpan)!.Migrated, Is.True);
     }
@@ -135,13 +123,7 @@ public class SmrsChangeOfServiceTests
         c.Smrs.AddMeteringPoint(new MeteringPoint { Mpan = core });
         var registration = await c.Css.SwitchPendingAsync(core, CentralServices.Supplier, CentralServices.SupplierMpid, new LocalDate(2026, 1, 20));
         await c.RequestAppointmentAsync(Mpan, "2026-01-20T00:00:00+00:00", scenario: "COS");
-        var offer = await c.PublicationAsync("IF-033", CentralServices.Service, "[MSAppSPRequest]");
-        await c.SendAsync("IF-034", "[MSAppSPResponse]", CentralServices.Service, DipRole.SmartMeteringService, Mpan, new System.Text.Json.Nodes.JsonObject
-        {
-            ["B007"] = new System.Text.Json.Nodes.JsonObject { ["responseCode"] = "A", ["proposedAppointmentResponseCode"] = "SP000 - Proposed Appointment ACCEPTED" },
-            ["B012"] = offer["CustomBlock"]!["B012"]!.DeepClone(),
-            ["B070"] = offer["CustomBlock"]!["B070"]!.DeepClone(),
-        });
+        var offer = await c.AnswerOfferAsync(Mpan);
         await c.PublicationAsync("IF-035", CentralServices.Supplier, "[MSAppAccepted]");
         c.Css.Withdraw(registration);
         c.Clock.AdvanceTo(MarketTime.ParseLocal(when));
