@@ -16,6 +16,8 @@ using Qualification.Dtn.Validation;
 // --size   file size (default 256MB); the file is generated into the temp folder, never committed.
 // --quick  one timed pass of each, without BenchmarkDotNet, plus the peak working set of validation.
 // --keep   leave the generated file for the next run.
+// Offline journal evaluation (issue 9) has its own entry: OfflineEvaluationBenchmarks.cs.
+if (args.Contains("--evaluate")) { OfflineEvaluationBench.Run(args); return; }
 var size = ParseSize(Option("--size") ?? "256MB");
 var path = Path.Combine(Path.GetTempPath(), "qualify-bench", $"D0010-{size}.flow");
 Environment.SetEnvironmentVariable(D0010Validation.PathVariable, path);

@@ -7,7 +7,7 @@ Feature: Meter technical details after meter works
   Background:
     Given the market time is 2026-03-31 10:00
 
-  @req:REC-MO-MTD-IF005-3WD @req:MHHS-DIP-MSG-VALID
+  @req:REC-MO-MTD-IF005-3WD @req:MHHS-READ-IF041-CUMULATIVE @req:MHHS-DIP-MSG-VALID
   @role:MSS @segment:S @mandatory
   Scenario Outline: Meter works are reported within 3 working days, Easter included
     Given a smart metering point 2300000000019 supplied by the supplier with the metering service appointed
@@ -15,9 +15,10 @@ Feature: Meter technical details after meter works
     And 4 working days pass
     Then the metering service reports the meter technical details for 2300000000019 within 3 working days
     And the registration service publishes the meter technical details for 2300000000019 to the supplier
+    And the metering service shares the <readings> readings for 2300000000019
 
     Examples: works
-      | works              |
-      | installs a meter   |
-      | exchanges the meter |
-      | removes the meter  |
+      | works               | readings                 |
+      | installs a meter    | installation             |
+      | exchanges the meter | removal and installation |
+      | removes the meter   | removal                  |

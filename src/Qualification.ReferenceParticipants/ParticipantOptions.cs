@@ -24,6 +24,9 @@ public sealed record ParticipantFaults
     /// <summary>Metering service: leave the outcome code out of IF-034 (a schema failure).</summary>
     public bool InvalidAppointmentResponse { get; init; }
 
+    /// <summary>Metering service: share no install or removal readings (IF-041) after meter works.</summary>
+    public bool NoWorksReadings { get; init; }
+
     /// <summary>No faults.</summary>
     public static ParticipantFaults None { get; } = new();
 
@@ -44,8 +47,9 @@ public sealed record ParticipantFaults
                 "energisation-via-if005" => f with { EnergisationViaMeterUpdate = true },
                 "ignore-reminders" => f with { IgnoreReminders = true },
                 "invalid-appointment-request" => f with { InvalidAppointmentRequest = true },
+                "no-works-readings" => f with { NoWorksReadings = true },
                 "invalid-appointment-response" => f with { InvalidAppointmentResponse = true },
-                _ => throw new FormatException($"Unknown fault '{spec}'. Known: late-appointment=<seconds>s, efd-utc-midnight, efd-half-past-midnight, ignore-appointment-requests, mtd-delay-days=<days>, energisation-via-if005, ignore-reminders, invalid-appointment-request, invalid-appointment-response."),
+                _ => throw new FormatException($"Unknown fault '{spec}'. Known: late-appointment=<seconds>s, efd-utc-midnight, efd-half-past-midnight, ignore-appointment-requests, mtd-delay-days=<days>, energisation-via-if005, ignore-reminders, invalid-appointment-request, invalid-appointment-response, no-works-readings."),
             };
         }
         return f;

@@ -134,6 +134,23 @@ public sealed partial class ReferenceParticipant
         Task Send() => SendAsync("IF-005", evt, m0, custom, null);
         if (_options.Faults.MtdDelayDays > 0) _held.Enqueue((at + Duration.FromDays(_options.Faults.MtdDelayDays), Send));
         else await Send();
+        if (!_options.Faults.NoWorksReadings) await ShareWorksReadingsAsync(action, at, m0, p);
+    }
+
+    // Smart and Advanced readings are cumulative register readings shared by IF-041 (REC deck):
+    // the removed meter's final read before, the new meter's first read after.
+    private async Task ShareWorksReadingsAsync(string action, Instant at, M0Block m0, JsonObject p)
+    {
+        var recipients = p.Text("supplierDipId") is { } supplier ? new[] { supplier } : [];
+        JsonObject Reading(string meterId, string value) => new()
+        {
+            ["meterID"] = meterId, ["cumulativeRegisterReading"] = value, ["cumulativeRegisterReadingDateTime"] = MarketTime.ToDip(at),
+            ["readingMethod"] = "A", ["siteVisitCheckCode"] = null,
+        };
+        if (action is "exchange-meter" or "remove-meter")
+            await SendAsync("IF-041", "[ReadingRemv]", m0, new JsonObject { ["B064List"] = new JsonArray(Reading(p.Text("removedMeterId") ?? "E21Z000001", "12345.678")) }, null, recipients);
+        if (action is "install-meter" or "exchange-meter")
+            await SendAsync("IF-041", "[ReadingInstl]", m0, new JsonObject { ["B064List"] = new JsonArray(Reading(p.Text("meterId") ?? "E21Z000002", "0.000")) }, null, recipients);
     }
 
     // An energisation change is reported by IF-007 on its own (REC deck: "IF-007 always sent separately").

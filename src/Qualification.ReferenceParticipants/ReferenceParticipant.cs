@@ -152,10 +152,10 @@ public sealed partial class ReferenceParticipant : IAsyncDisposable
         await SendAsync("IF-034", "[MSAppSPResponse]", request.Payload.CommonBlock.M0, custom, request.Payload.CommonBlock.S1.SenderCorrelationId);
     }
 
-    private async Task SendAsync(string iface, string evt, M0Block m0, JsonObject custom, string? correlation)
+    private async Task SendAsync(string iface, string evt, M0Block m0, JsonObject custom, string? correlation, IReadOnlyList<string>? primaryRecipients = null)
     {
         var payload = DipMessageFactory.Payload(iface, evt, _options.DipId, _options.Role, new M0Block(m0.MpanCore, m0.DistributorDipId, m0.GspGroupId),
-            SystemClock.Instance.GetCurrentInstant(), custom, correlation, _options.EnvironmentTag);
+            SystemClock.Instance.GetCurrentInstant(), custom, correlation, _options.EnvironmentTag, primaryRecipients);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_options.DipUrl, $"/dip-channel/{iface}"))
         {
             Content = new StringContent(DipMessage.ToArrayJson([new DipMessage(payload)]), Encoding.UTF8, "application/json"),

@@ -20,14 +20,17 @@ public static class DipMessageFactory
     /// <param name="customBlock">The interface's custom block.</param>
     /// <param name="correlationId">Carried in S1.senderCorrelationID.</param>
     /// <param name="environmentTag">PRD, SIT, …</param>
+    /// <param name="primaryRecipients">For participant-to-participant interfaces: who the DIP delivers to (A0).</param>
     public static DipPayload Payload(string interfaceId, string eventCode, string senderDipId, string senderRole, M0Block m0,
-        Instant sentAt, JsonObject customBlock, string? correlationId = null, string environmentTag = "SIT")
+        Instant sentAt, JsonObject customBlock, string? correlationId = null, string environmentTag = "SIT", IReadOnlyList<string>? primaryRecipients = null)
     {
         var unique = Guid.NewGuid().ToString("N")[..16];
         var s1 = new S1Block(environmentTag, null,
             DipIds.SenderUniqueReference(interfaceId, senderDipId, senderRole, DateOnly.FromDateTime(sentAt.ToDateTimeUtc()), unique),
             MarketTime.ToDip(sentAt), senderDipId, senderRole, correlationId, null);
-        return new DipPayload(new CommonBlock(new S0Block(interfaceId, SchemaVersion, eventCode), s1, m0), customBlock);
+        var common = new CommonBlock(new S0Block(interfaceId, SchemaVersion, eventCode), s1, m0);
+        if (primaryRecipients is { Count: > 0 }) common = common with { A0 = new A0Block(primaryRecipients, [], []) };
+        return new DipPayload(common, customBlock);
     }
 
     /// <summary>Reads a string from a path of property names in a JSON object; null when absent.</summary>

@@ -34,6 +34,8 @@ public sealed record EvaluateOptions
     public int Workers { get; init; } = Environment.ProcessorCount;
     /// <summary>Gate threshold, 0–1.</summary>
     public double MinPassRate { get; init; } = 1.0;
+    /// <summary>Partitions per NRules session (see <see cref="OfflineSettings.PartitionsPerSession"/>).</summary>
+    public int PartitionsPerSession { get; init; } = 8;
     /// <summary>Evaluate the slow way, for checking: group by MPAN on disk, then each MPAN one by one in one session.</summary>
     public bool Reference { get; init; }
     /// <summary>Run id to write (merge uses it); default evaluate-&lt;time&gt;.</summary>
@@ -62,10 +64,11 @@ public static class EvaluateCommand
         var idle = new Option<double>("--idle-days") { Description = "Plain DIP messages: an MPAN's scope closes when market time runs this many days past its last message (longer than any SLA).", DefaultValueFactory = _ => 10 };
         var workers = new Option<int>("--workers") { Description = "Partitions evaluated in parallel.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var minPassRate = new Option<double>("--min-pass-rate") { Description = "Gate: fraction of judged requirements that must pass (0–1).", DefaultValueFactory = _ => 1.0 };
+        var perSession = new Option<int>("--partitions-per-session") { Description = "Partitions evaluated together in one NRules session (tuning).", DefaultValueFactory = _ => 8, Hidden = true };
         var reference = new Option<bool>("--reference") { Description = "Check mode: group by MPAN on disk, then evaluate each MPAN one by one (slow).", Hidden = true };
         var command = new Command("evaluate", "Judge recorded traffic with the requirement rules, without a candidate: run journals or DIP message journals. Exit 0 gate passed, 1 failed, 2 broken input.")
         {
-            journal, outDir, roles, features, calendar, idle, workers, minPassRate, reference,
+            journal, outDir, roles, features, calendar, idle, workers, minPassRate, reference, perSession,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -75,7 +78,7 @@ public static class EvaluateCommand
                 {
                     Journals = parse.GetValue(journal) ?? [], OutDir = parse.GetValue(outDir), CandidateRoles = parse.GetValue(roles) ?? [], FeaturesDir = parse.GetValue(features)!,
                     CalendarFile = parse.GetValue(calendar), IdleDays = parse.GetValue(idle), Workers = parse.GetValue(workers), MinPassRate = parse.GetValue(minPassRate),
-                    Reference = parse.GetValue(reference),
+                    Reference = parse.GetValue(reference), PartitionsPerSession = Math.Max(1, parse.GetValue(perSession)),
                 }, Console.Out, cancellation);
             }
             catch (InputException e)
@@ -115,7 +118,7 @@ public static class EvaluateCommand
         output.WriteLine($"  results    {dir}");
 
         var evaluator = new RequirementEvaluator(catalog, calendar);
-        var settings = new OfflineSettings { Candidates = candidates, IdleWindow = Duration.FromTicks((long)(options.IdleDays * NodaConstants.TicksPerDay)), Workers = options.Workers };
+        var settings = new OfflineSettings { Candidates = candidates, IdleWindow = Duration.FromTicks((long)(options.IdleDays * NodaConstants.TicksPerDay)), Workers = options.Workers, PartitionsPerSession = options.PartitionsPerSession };
         var outcome = options.Reference
             ? ReferenceEvaluation.Run(options.Journals, evaluator, settings, Path.Combine(dir, ".reference-buckets"))
             : await new PartitionedEvaluation(evaluator, settings).RunAsync(options.Journals, cancellation);

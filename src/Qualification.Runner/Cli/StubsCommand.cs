@@ -25,13 +25,14 @@ public static class StubsCommand
     {
         var candidate = new Option<string?>("--candidate") { Description = "Candidate profile (YAML): its DIP id, webhook, API key, signing policy and the URLs to listen on." };
         var results = new Option<string?>("--results") { Description = "Folder for the journal and the harness certificate (default reports/stubs-<time>)." };
+        var mtls = new Option<bool>("--mtls") { Description = "Serve the DIP on HTTPS and demand a client certificate from a test CA the harness generates (certificate and key written to the results folder)." };
         var command = new Command("stubs", "Start the emulated DIP, SMRS and CSS and keep them up until Ctrl-C, printing their URLs and certificate paths.")
         {
-            candidate, results,
+            candidate, results, mtls,
         };
         command.SetAction(async (parse, cancellation) =>
         {
-            try { return await ExecuteAsync(parse.GetValue(candidate), parse.GetValue(results), Console.Out, cancellation); }
+            try { return await ExecuteAsync(parse.GetValue(candidate), parse.GetValue(results), Console.Out, cancellation, parse.GetValue(mtls)); }
             catch (InputException e)
             {
                 Console.Error.WriteLine("qualify: " + e.Message);
@@ -42,7 +43,7 @@ public static class StubsCommand
     }
 
     /// <summary>Starts the emulators and waits for <paramref name="cancellation"/> (Ctrl-C).</summary>
-    public static async Task<int> ExecuteAsync(string? candidateFile, string? resultsDir, TextWriter output, CancellationToken cancellation)
+    public static async Task<int> ExecuteAsync(string? candidateFile, string? resultsDir, TextWriter output, CancellationToken cancellation, bool mutualTls = false)
     {
         var profile = candidateFile is null ? null : CandidateProfile.Load(candidateFile);
         var folder = resultsDir ?? Path.Combine("reports", "stubs-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
@@ -53,19 +54,31 @@ public static class StubsCommand
         var directory = new ParticipantDirectory();
         // Without a profile nobody is being judged, so signatures are checked when sent and pushes are signed.
         var signing = profile?.Signing ?? SigningPolicy.Optional;
+        var dipUrl = profile?.DipUrl ?? "http://127.0.0.1:7401";
+        X509Certificate2? clientAuthority = null;
+        string? clientCertificatePath = null;
+        if (mutualTls)
+        {
+            // The DIP requires mTLS for all traffic; rehearse it with a test CA made for this session.
+            dipUrl = new UriBuilder(dipUrl) { Scheme = "https" }.Uri.ToString().TrimEnd('/');
+            var dipId = profile?.DipId ?? "participant";
+            clientAuthority = HarnessCertificates.WriteParticipantKit(folder, dipId).Authority;
+            clientCertificatePath = Path.GetFullPath(Path.Combine(folder, dipId + "-cert.pem"));
+        }
         DipEmulator dip;
         try
         {
             dip = new DipEmulator(new DipEmulatorOptions
             {
-                Url = profile?.DipUrl ?? "http://127.0.0.1:7401", RequireApiKey = profile?.ApiKey is not null, Signing = signing, CertificateDirectory = folder,
+                Url = dipUrl, RequireApiKey = profile?.ApiKey is not null, Signing = signing, CertificateDirectory = folder,
+                RequireClientCertificate = mutualTls, TrustedClientAuthorities = clientAuthority is null ? [] : [clientAuthority],
             }, DipSchemaCatalog.Embedded, directory, journal, clock, () => null);
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
         {
-            throw new InputException($"The DIP emulator could not listen on {profile?.DipUrl ?? "http://127.0.0.1:7401"}: {e.Message}. Is a run or another stubs command using the port? Change harness.dipUrl in the profile.");
+            throw new InputException($"The DIP emulator could not listen on {dipUrl}: {e.Message}. Is a run or another stubs command using the port? Change harness.dipUrl in the profile.");
         }
-        await using var _ = dip;
+        await using var dipLifetime = dip;
         var smrs = new SmrsEmulator(dip);
         CssEmulator css;
         try { css = new CssEmulator(smrs, journal, clock, () => null, profile?.CssUrl ?? "http://127.0.0.1:7402"); }
@@ -73,7 +86,7 @@ public static class StubsCommand
         {
             throw new InputException($"The CSS emulator could not listen on {profile?.CssUrl ?? "http://127.0.0.1:7402"}: {e.Message}. Change harness.cssUrl in the profile.");
         }
-        using var __ = css;
+        using var cssLifetime = css;
 
         if (profile is not null)
         {
@@ -98,6 +111,8 @@ public static class StubsCommand
         output.WriteLine(dip.SigningCertificatePath is { } cert
             ? $"Harness signing certificate (trust it to verify pushes): {Path.GetFullPath(cert)}"
             : "Harness signing certificate: none (signing is off)");
+        if (dip.TlsCertificatePath is { } tls)
+            output.WriteLine($"mTLS: server certificate {Path.GetFullPath(tls)}; client certificate {clientCertificatePath} with key {clientCertificatePath![..^"-cert.pem".Length]}-key.pem, issued by {Path.GetFullPath(Path.Combine(folder, "test-ca.pem"))}");
         output.WriteLine(profile is null
             ? "Participant: none registered; register a webhook with POST /dip-channel/{IF-id}/pubconfig/{your DIP id}"
             : $"Participant: {profile.Name} ({profile.Role} {profile.DipId}), pushes to {profile.CallbackUrl}{(profile.ApiKey is null ? "" : "; X-API-Key required")}");

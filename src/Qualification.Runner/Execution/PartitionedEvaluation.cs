@@ -19,6 +19,12 @@ public sealed record OfflineSettings
     public Duration IdleWindow { get; init; } = Duration.FromDays(10);
     /// <summary>Partitions evaluated at once (one NRules session each).</summary>
     public int Workers { get; init; } = Environment.ProcessorCount;
+    /// <summary>
+    /// Closed partitions a worker puts into one NRules session. Every rule joins on the scope, so
+    /// partitions never meet in a join; a few per session spread the session's fixed cost, while
+    /// many would make the scope joins (nested loops in NRules) grow with the square of the batch.
+    /// </summary>
+    public int PartitionsPerSession { get; init; } = 8;
     /// <summary>Findings kept per requirement and verdict for the reports (all are counted).</summary>
     public int EvidencePerVerdict { get; init; } = 20;
     /// <summary>Corrupt lines listed by number in the summary (all are counted).</summary>
@@ -145,10 +151,13 @@ public sealed class PartitionedEvaluation(RequirementEvaluator evaluator, Offlin
         {
             await foreach (var p in closed.Reader.ReadAllAsync(cancellation))
             {
+                var batch = new List<Partition> { p };
+                while (batch.Count < settings.PartitionsPerSession && closed.Reader.TryRead(out var more)) batch.Add(more);
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                var findings = Evaluate(p, byId);
+                var findings = Evaluate(batch, byId);
                 Interlocked.Add(ref outcome.EvaluateTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
-                outcome.Tally.Add(findings);
+                // One scope per partition: the tally counts scopes per Add.
+                foreach (var scope in findings.GroupBy(f => f.Scenario, StringComparer.Ordinal)) outcome.Tally.Add(scope.ToList());
             }
         }, cancellation)).ToList();
 
@@ -292,19 +301,35 @@ public sealed class PartitionedEvaluation(RequirementEvaluator evaluator, Offlin
     private static Instant Min(Instant a, Instant b) => a < b ? a : b;
 
     /// <summary>Evaluates one closed partition in its own NRules session.</summary>
-    public IReadOnlyList<Finding> Evaluate(Partition p, IReadOnlyDictionary<string, Candidate> candidates)
+    public IReadOnlyList<Finding> Evaluate(Partition p, IReadOnlyDictionary<string, Candidate> candidates) => Evaluate([p], candidates);
+
+    /// <summary>Evaluates closed partitions (distinct scopes) together in one NRules session.</summary>
+    public IReadOnlyList<Finding> Evaluate(IReadOnlyList<Partition> partitions, IReadOnlyDictionary<string, Candidate> candidates)
     {
-        var windows = p.Window is null ? Array.Empty<ObservationWindow>() : [p.Window];
-        if (p.Mpan is null)
+        var windows = new List<ObservationWindow>();
+        var facts = new List<ObservedMessage>();
+        var actions = new List<ObservedAction>();
+        var harnessRun = false;
+        foreach (var p in partitions)
         {
-            // A harness scenario: the journal's own observation code, unchanged.
-            return evaluator.Evaluate(Observation.Facts(p.Records), candidates.Values, windows, Observation.Actions(p.Records));
+            if (p.Window is not null) windows.Add(p.Window);
+            if (p.Mpan is null)
+            {
+                // A harness scenario: the journal's own observation code, unchanged.
+                harnessRun = true;
+                facts.AddRange(Observation.Facts(p.Records));
+                actions.AddRange(Observation.Actions(p.Records));
+            }
+            else
+            {
+                foreach (var m in p.Messages) facts.Add(m with { Scenario = p.Scope });
+            }
         }
-        var facts = p.Messages.Select(m => m with { Scenario = p.Scope }).ToList();
-        // Only the candidates this MPAN's messages name: NRules joins cost facts × candidates (stack.md §2).
-        var named = facts.SelectMany(f => new[] { f.SenderDipId, f.RecipientDipId }).OfType<string>().Distinct(StringComparer.Ordinal)
-            .Select(id => candidates.GetValueOrDefault(id)).OfType<Candidate>().ToList();
-        return named.Count == 0 ? [] : evaluator.Evaluate(facts, named, windows);
+        // Only the candidates these messages name: NRules joins cost facts × candidates (stack.md §2).
+        var named = harnessRun ? candidates.Values.ToList()
+            : facts.SelectMany(f => new[] { f.SenderDipId, f.RecipientDipId }).OfType<string>().Distinct(StringComparer.Ordinal)
+                .Select(id => candidates.GetValueOrDefault(id)).OfType<Candidate>().ToList();
+        return named.Count == 0 ? [] : evaluator.Evaluate(facts, named, windows, actions);
     }
 }
 

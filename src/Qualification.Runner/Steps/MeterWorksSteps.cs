@@ -60,6 +60,23 @@ public sealed class MeterWorksSteps(ScenarioWorld world)
             throw new ExpectationFailedException($"SMRS published IF-006 for {mpan} with a rejection.");
     }
 
+    /// <summary>IF-041 install and/or removal readings from the metering service.</summary>
+    [StepExample("Then the metering service shares the removal and installation readings for 2300000000019")]
+    [Then(@"^the metering service shares the (installation|removal|removal and installation) readings for (\S+)$")]
+    public async Task ThenTheMeteringServiceSharesReadings(string which, string mpan)
+    {
+        var h = world.Harness;
+        var events = which switch { "installation" => new[] { "[ReadingInstl]" }, "removal" => ["[ReadingRemv]"], _ => ["[ReadingRemv]", "[ReadingInstl]"] };
+        foreach (var evt in events)
+        {
+            var reading = await world.WaitForSentAsync("IF-041", evt, mpan, h.MeteringService.DipId, h.Clock.GetCurrentInstant() + ScenarioWorld.DefaultPatience);
+            if (reading is null)
+                throw new ExpectationFailedException($"{h.MeteringService} shared no IF-041 {evt} reading for {mpan} after the meter works.");
+            if (ScenarioWorld.Text(reading.Value.Payload, "CustomBlock", "B064List") is null && reading.Value.Payload["CustomBlock"]?["B064List"] is not System.Text.Json.Nodes.JsonArray { Count: > 0 })
+                throw new ExpectationFailedException($"The IF-041 {evt} for {mpan} carries no cumulative register reading (B064List).");
+        }
+    }
+
     /// <summary>IF-007 from the metering service within N working days of the change.</summary>
     [StepExample("Then the metering service reports the energisation change for 1400001234565 within 3 working days")]
     [Then(@"^the metering service reports the energisation change for (\S+) within (\d+) working days$")]
@@ -95,6 +112,7 @@ public sealed class MeterWorksSteps(ScenarioWorld world)
         extra["mpan"] = mpan.Value;
         extra["distributorDipId"] = point.DistributorDipId;
         extra["gspGroup"] = point.GspGroup;
+        extra["supplierDipId"] = world.Harness.Smrs.RegisteredSupplier(mpan.Value, world.Harness.Clock.GetCurrentInstant())?.SupplierDipId;
         return extra;
     }
 

@@ -59,6 +59,15 @@ public sealed record DipEmulatorOptions
     public int ReplayPageSize { get; init; } = 100;
     /// <summary>Who sends and receives each interface (for sender-role checks and routing).</summary>
     public InterfaceCatalogue Catalogue { get; init; } = InterfaceCatalogue.Embedded;
+    /// <summary>
+    /// Mutual TLS: the emulator listens on HTTPS (Url must be https://…) and demands a client
+    /// certificate, as the DIP does for all traffic. Off by default.
+    /// </summary>
+    public bool RequireClientCertificate { get; init; }
+    /// <summary>When not empty (and mTLS is on), the client certificate must chain to one of these.</summary>
+    public IReadOnlyList<X509Certificate2> TrustedClientAuthorities { get; init; } = [];
+    /// <summary>The HTTPS server certificate (with key); generated for localhost/127.0.0.1 when null and the URL is https.</summary>
+    public X509Certificate2? TlsCertificate { get; init; }
     /// <summary>The DIP id of the central service that consumes messages addressed to the Registration Service.</summary>
     public string RegistrationServiceDipId { get; init; } = HarnessParties.RegistrationServiceDipId;
 }
@@ -113,12 +122,26 @@ public sealed partial class DipEmulator : IAsyncDisposable
             if (options.CertificateDirectory is { } dir)
                 SigningCertificatePath = HarnessCertificates.ExportCertificate(SigningCertificate, Path.Combine(dir, "dip-signing-cert.pem"));
         }
+        var https = options.Url.StartsWith("https:", StringComparison.OrdinalIgnoreCase);
+        if (options.RequireClientCertificate && !https)
+            throw new ArgumentException($"Mutual TLS needs an https URL, not {options.Url}.", nameof(options));
+        if (https)
+        {
+            TlsCertificate = options.TlsCertificate ?? HarnessCertificates.CreateTlsServer("qualify emulated DIP");
+            if (options.CertificateDirectory is { } dir)
+                TlsCertificatePath = HarnessCertificates.ExportCertificate(TlsCertificate, Path.Combine(dir, "dip-tls-cert.pem"));
+        }
         _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) }) { Timeout = options.DeliveryTimeout };
         _server = WireMockServer.Start(new WireMockServerSettings
         {
             Urls = [options.Url],
             StartAdminInterface = false,
             MaxRequestLogCount = 10_000,
+            CertificateSettings = TlsCertificate is null ? null : new WireMockCertificateSettings { X509Certificate = TlsCertificate },
+            // The TLS layer takes any client certificate; the emulator then checks it and answers
+            // 401 with the reason, which says more than a failed handshake would.
+            ClientCertificateMode = options.RequireClientCertificate ? ClientCertificateMode.RequireCertificate : ClientCertificateMode.NoCertificate,
+            AcceptAnyClientCertificate = options.RequireClientCertificate,
         });
         // One route for everything: the emulator does its own routing so that an unknown path is a
         // 404 and a known path with the wrong method is a 405, as the description lists.
@@ -153,6 +176,12 @@ public sealed partial class DipEmulator : IAsyncDisposable
 
     /// <summary>Where the signing certificate was exported as PEM, when a folder was given.</summary>
     public string? SigningCertificatePath { get; }
+
+    /// <summary>The HTTPS server certificate, when the emulator listens on https.</summary>
+    public X509Certificate2? TlsCertificate { get; }
+
+    /// <summary>Where the HTTPS server certificate was exported as PEM.</summary>
+    public string? TlsCertificatePath { get; }
 
     /// <summary>Handlers of accepted messages (the central services subscribe here).</summary>
     public event Func<AcceptedMessage, Task>? Accepted;
@@ -213,6 +242,9 @@ public sealed partial class DipEmulator : IAsyncDisposable
             return Respond(call, 405, Standard(now, Item(null, null, "MSG1405 - Method Not Allowed", $"{request.Path} takes {string.Join(" or ", endpoint.Methods)}, not {method}")),
                 ("Allow", string.Join(", ", endpoint.Methods)));
 
+        if (_options.RequireClientCertificate && ClientCertificateProblem(request) is { } tlsProblem)
+            return Respond(call, 401, Standard(now, Item(null, null, Unauthorised, "client certificate (mTLS): " + tlsProblem)));
+
         var apiKey = Header(request, "X-API-Key");
         var authenticated = apiKey is null ? null : Directory.FindByApiKey(apiKey);
         if (_options.RequireApiKey && authenticated is null)
@@ -241,6 +273,18 @@ public sealed partial class DipEmulator : IAsyncDisposable
         if (request.Headers is null) return null;
         foreach (var (key, values) in request.Headers)
             if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase)) return values.FirstOrDefault();
+        return null;
+    }
+
+    private string? ClientCertificateProblem(IRequestMessage request)
+    {
+        var certificate = request.ClientCertificate;
+        if (certificate is null) return "none was presented; the DIP requires mutual TLS";
+        var now = DateTime.UtcNow;
+        if (now < certificate.NotBefore.ToUniversalTime() || now > certificate.NotAfter.ToUniversalTime())
+            return $"'{certificate.Subject}' is valid {certificate.NotBefore:u} to {certificate.NotAfter:u}, not now";
+        if (_options.TrustedClientAuthorities.Count > 0 && !_options.TrustedClientAuthorities.Any(a => HarnessCertificates.IsIssuedBy(certificate, a)))
+            return $"'{certificate.Subject}' is not issued by a certificate authority this DIP trusts ({string.Join(", ", _options.TrustedClientAuthorities.Select(a => a.Subject))})";
         return null;
     }
 
@@ -636,10 +680,13 @@ public sealed partial class DipEmulator : IAsyncDisposable
         if (body is not null)
         {
             message.Headers["Content-Type"] = new WireMockList<string>("application/json");
-            message.BodyData = new BodyData { BodyAsString = body.ToJsonString(), DetectedBodyType = BodyType.String, Encoding = Encoding.UTF8 };
+            message.BodyData = new BodyData { BodyAsString = body.ToJsonString(WireJson), DetectedBodyType = BodyType.String, Encoding = Encoding.UTF8 };
         }
         return message;
     }
+
+    // Offsets stay readable ("+00:00", not "\u002B00:00"); the bodies are JSON, never HTML.
+    private static readonly JsonSerializerOptions WireJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static JsonObject Standard(Instant now, params JsonObject[] items) => new()
     {

@@ -49,6 +49,38 @@ public static class HarnessCertificates
         return issued.CopyWithPrivateKey(rsa);
     }
 
+    /// <summary>A TLS server certificate for 127.0.0.1/localhost (self-signed, with its key), for an HTTPS emulator.</summary>
+    public static X509Certificate2 CreateTlsServer(string commonName)
+    {
+        using var rsa = RSA.Create(2048);
+        var request = new CertificateRequest($"CN={commonName}, O=qualify test harness", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("localhost");
+        names.AddIpAddress(System.Net.IPAddress.Loopback);
+        names.AddIpAddress(System.Net.IPAddress.IPv6Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false)); // TLS server authentication
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, critical: true));
+        var now = DateTimeOffset.UtcNow;
+        using var created = request.CreateSelfSigned(now.AddMinutes(-1), now.Add(Lifetime));
+        // Kestrel needs a key it can use from the TLS stack; a PKCS#12 round trip gives it one on every platform.
+        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
+    }
+
+    /// <summary>
+    /// A test CA and a participant certificate it issued (for mTLS rehearsals and signing), written
+    /// to <paramref name="folder"/> as test-ca.pem, &lt;dipId&gt;-cert.pem and &lt;dipId&gt;-key.pem.
+    /// </summary>
+    public static (X509Certificate2 Authority, X509Certificate2 Participant) WriteParticipantKit(string folder, string dipId)
+    {
+        var authority = CreateAuthority("qualify test CA");
+        var participant = Issue(authority, "DIP participant " + dipId);
+        ExportCertificate(authority, Path.Combine(folder, "test-ca.pem"));
+        ExportCertificate(participant, Path.Combine(folder, dipId + "-cert.pem"));
+        ExportPrivateKey(participant, Path.Combine(folder, dipId + "-key.pem"));
+        return (authority, participant);
+    }
+
     /// <summary>True when <paramref name="certificate"/> chains to <paramref name="authority"/> (revocation not checked: test certificates have none).</summary>
     public static bool IsIssuedBy(X509Certificate2 certificate, X509Certificate2 authority)
     {

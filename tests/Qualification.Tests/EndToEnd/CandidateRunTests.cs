@@ -24,13 +24,13 @@ public class CandidateRunTests
         int callback = Qualify.FreePort(), dip = Qualify.FreePort(), css = Qualify.FreePort();
         using var supplier = Qualify.Start(["participant", "--role", "SUP", "--dip-id", "2300000055", "--mpid", "FAUL",
             "--listen", $"http://127.0.0.1:{callback}", "--dip-url", $"http://127.0.0.1:{dip}", "--css-url", $"http://127.0.0.1:{css}",
-            "--fault", "late-appointment=1.5s", "--fault", "efd-utc-midnight"]);
+            "--fault", "late-appointment=4.5s", "--fault", "efd-utc-midnight"]);
         try
         {
             await Qualify.WaitForLineAsync(supplier, "listening", TimeSpan.FromSeconds(30));
             var results = Path.Combine(dir, "run");
             var run = await Qualify.RunAsync(["run", "--candidate", Profile(dir, "Faulty Supply", "2300000055", "FAUL", callback, dip, css),
-                "--results", results, "--time-scale", "3600"]);
+                "--results", results, "--time-scale", "1200"]);
 
             Assert.That(run.ExitCode, Is.EqualTo(1), run.All);
             var verdicts = Qualify.Verdicts(Qualify.Summary(results));

@@ -37,8 +37,8 @@ public class ReferenceRunTests
     public async Task BuiltInFaultySupplier_FailsExactlyTheBrokenRequirements()
     {
         var results = Qualify.TempDir("faulty-builtin");
-        var run = await Qualify.RunAsync(["run", "--results", results, "--time-scale", "3600",
-            "--reference-fault", "late-appointment=1.5s", "--reference-fault", "efd-utc-midnight"]);
+        var run = await Qualify.RunAsync(["run", "--results", results, "--time-scale", "1200",
+            "--reference-fault", "late-appointment=4.5s", "--reference-fault", "efd-utc-midnight"]);
 
         Assert.That(run.ExitCode, Is.EqualTo(1), run.All);
         var failed = Qualify.Verdicts(Qualify.Summary(results)).Where(v => v.Value == "FAILED").Select(v => v.Key);
