@@ -5,7 +5,8 @@ It shows what a candidate's own system does in the appointment process:
   1. receives DIP publications on its webhook (POST /dip/inbound, an egress array);
   2. on IF-002 [GainMPANInfo], reads its CSS registration (the switch it requested) to learn the
      supply start date, and sends IF-031 [MSApp] appointing the harness's metering service from
-     local (Europe/London) midnight of that date.
+     local (Europe/London) midnight of that date;
+  3. on IF-045 [NoMSAppointed], appoints that metering service from local midnight today.
 
 Usage: supplier.py --listen 127.0.0.1:9101 --dip http://127.0.0.1:7401 --css http://127.0.0.1:7402
                    --dip-id 2300000077 --mpid OUTS [--api-key KEY]
@@ -63,6 +64,18 @@ def on_gain_mpan_info(args, payload):
     }, common["S1"].get("senderCorrelationID"))
 
 
+def on_missing_appointment(args, payload):
+    """IF-045 [NoMSAppointed]: no metering service from our registration date; appoint one from today."""
+    common = payload["CommonBlock"]
+    today = dt.datetime.fromisoformat(common["D0"]["transactionTimestamp"]).astimezone(LONDON).date()
+    midnight = dt.datetime(today.year, today.month, today.day, tzinfo=LONDON)
+    send(args, "IF-031", "[MSApp]", common["M0"], {
+        "B070": {"proposedMeteringServiceDIPID": MS_DIP_ID, "proposedMeteringServiceMPID": MS_MPID,
+                 "proposedMeteringServiceDIPEffectiveFromDate": dip_time(midnight),
+                 "contractReferenceMeteringService": "OUTSIDE-001", "appointmentScenario": "CSP"},
+    }, common["S1"].get("senderCorrelationID"))
+
+
 def make_handler(args):
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
@@ -79,8 +92,10 @@ def make_handler(args):
                 payload = item["payload"]
                 s0 = payload["CommonBlock"]["S0"]
                 print(f"received {s0['interfaceID']} {s0['eventCode']}", flush=True)
-                if (s0["interfaceID"], s0["eventCode"]) == ("IF-002", "[GainMPANInfo]"):
-                    threading.Thread(target=on_gain_mpan_info, args=(args, payload), daemon=True).start()
+                handler = {("IF-002", "[GainMPANInfo]"): on_gain_mpan_info,
+                           ("IF-045", "[NoMSAppointed]"): on_missing_appointment}.get((s0["interfaceID"], s0["eventCode"]))
+                if handler:
+                    threading.Thread(target=handler, args=(args, payload), daemon=True).start()
 
         def log_message(self, *_):
             pass

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.CommandLine;
 using System.Globalization;
 using Qualification.Runner.Cli;
@@ -27,6 +28,19 @@ run.Options.Add(waivers);
 // Sharded runs (issue 9): a deterministic 1/n of the scenarios; `qualify merge` joins the shards.
 var shard = new Option<string?>("--shard") { Description = "Run a deterministic share i/n of the scenarios (hash of the scenario id); join shards with `qualify merge`." };
 run.Options.Add(shard);
+// Ctrl-C (SIGINT) and SIGTERM stop a run at the next step boundary; it still writes its evidence,
+// marked interrupted. A second signal is left to the runtime's default (terminate).
+using var interrupt = new CancellationTokenSource();
+PosixSignalRegistration? Interruptible(PosixSignal signal) => PosixSignalRegistration.Create(signal, context =>
+{
+    if (interrupt.IsCancellationRequested) return;
+    context.Cancel = true;
+    Console.Error.WriteLine($"qualify: {signal} received; stopping after the current step and writing the evidence (signal again to abort).");
+    interrupt.Cancel();
+});
+using var onInterrupt = Interruptible(PosixSignal.SIGINT);
+using var onTerminate = Interruptible(PosixSignal.SIGTERM);
+
 run.SetAction(async (parse, cancellation) => await Guarded(() => RunCommand.ExecuteAsync(new RunOptions
 {
     CandidateFile = parse.GetValue(candidate), FeaturesDir = parse.GetValue(features)!, Tags = parse.GetValue(tags), ResultsDir = parse.GetValue(results),
@@ -34,7 +48,7 @@ run.SetAction(async (parse, cancellation) => await Guarded(() => RunCommand.Exec
     SupplierFaults = parse.GetValue(referenceFault) ?? [], MeteringServiceFaults = parse.GetValue(referenceServiceFault) ?? [],
     MustPass = parse.GetValue(mustPass) ?? [], WaiversFile = parse.GetValue(waivers),
     Shard = parse.GetValue(shard) is { } shardText ? ParseShard(shardText) : null,
-}, Console.Out, cancellation)));
+}, Console.Out, CancellationTokenSource.CreateLinkedTokenSource(cancellation, interrupt.Token).Token)));
 
 var role = new Option<string>("--role") { Description = "SUP or MSS.", Required = true };
 var dipId = new Option<string>("--dip-id") { Description = "The participant's DIP id.", Required = true };
@@ -81,7 +95,9 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 // With no command, a newcomer gets a full run against the reference participants.
 // Tag expressions start with '@', which System.CommandLine would otherwise read as a response file.
 var parserConfiguration = new ParserConfiguration { ResponseFileTokenReplacer = null };
-return await root.Parse(args.Length == 0 ? ["run"] : args, parserConfiguration).InvokeAsync();
+// Signals are handled above, so System.CommandLine must not tear the process down on its own.
+var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
+return await root.Parse(args.Length == 0 ? ["run"] : args, parserConfiguration).InvokeAsync(invocation);
 
 static async Task<int> Guarded(Func<Task<int>> action)
 {

@@ -77,8 +77,7 @@ public sealed partial record DataFormat(DataKind Kind, int Length, int Decimals,
     /// <summary>Whether a non-empty <paramref name="value"/> fits the format.</summary>
     public bool Accepts(ReadOnlySpan<char> value)
     {
-        foreach (var c in value)
-            if (c < ' ' || c > '~') return false;
+        if (value.ContainsAnyExceptInRange(' ', '~')) return false; // printable ASCII only
         switch (Kind)
         {
             case DataKind.Char: return value.Length <= Length;
@@ -109,7 +108,13 @@ public sealed partial record DataFormat(DataKind Kind, int Length, int Decimals,
         return true;
     }
 
-    private static int Digits(ReadOnlySpan<char> s) => int.Parse(s, NumberStyles.None, CultureInfo.InvariantCulture);
+    // Callers have checked the characters are digits; plain arithmetic is several times faster than int.Parse here.
+    private static int Digits(ReadOnlySpan<char> s)
+    {
+        var value = 0;
+        foreach (var c in s) value = value * 10 + (c - '0');
+        return value;
+    }
 
     // The DTC's Date domain: a valid calendar date in 1950–2199.
     private static bool IsDate(ReadOnlySpan<char> s)

@@ -34,7 +34,11 @@ public sealed class FlowValidator
     {
         var validation = Begin();
         using var reader = new DtnReader(stream, leaveOpen: true);
-        while (await reader.ReadAsync(cancellation).ConfigureAwait(false) is { } record) validation.Accept(record);
+        try
+        {
+            while (await reader.ReadAsync(cancellation).ConfigureAwait(false) is { } record) validation.Accept(record);
+        }
+        catch (DtnReadException e) { validation.Unreadable(reader.LinesRead + 1, e.Message); }
         return validation.Complete();
     }
 
@@ -43,7 +47,11 @@ public sealed class FlowValidator
     {
         var validation = Begin();
         using var reader = new DtnReader(stream, leaveOpen: true);
-        while (reader.Read() is { } record) validation.Accept(record);
+        try
+        {
+            while (reader.Read() is { } record) validation.Accept(record);
+        }
+        catch (DtnReadException e) { validation.Unreadable(reader.LinesRead + 1, e.Message); }
         return validation.Complete();
     }
 
@@ -132,6 +140,14 @@ public sealed class FlowValidation
         Structure(record, group);
         Fields(record, group);
         Units(record, group);
+    }
+
+    /// <summary>Records that the rest of the file cannot be read as lines (e.g. a line too long to be DTN); validation stops there.</summary>
+    public void Unreadable(long line, string why)
+    {
+        Report(DtnRules.Line, line, null, null, $"the file cannot be read further: {why}");
+        _trailerSeen = true; // nothing after this point is judged, and a missing ZPT is not news
+        _afterTrailerReported = true;
     }
 
     /// <summary>Finishes: closes open groups, checks the trailer was seen, and returns the result.</summary>

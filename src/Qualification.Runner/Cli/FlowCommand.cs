@@ -53,7 +53,7 @@ public static class FlowCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // FileNotFoundException and DirectoryNotFoundException are IOExceptions; so is a line too long to be DTN.
+                // Missing file, missing folder, no permission, a folder given as a file: the input cannot be read at all.
                 await error.WriteLineAsync($"{file}: cannot read: {e.Message}");
                 unreadable = true;
                 continue;

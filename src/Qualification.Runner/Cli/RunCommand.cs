@@ -102,6 +102,7 @@ public static class RunCommand
         });
         output.WriteLine($"  DIP        {harness.Dip.Url}    CSS {harness.Css.Url}");
         ScenarioWorld.Current = harness;
+        ScenarioWorld.Cancellation = cancellation;
         var progress = 0;
         // A live display on a terminal, the plain lines in CI logs.
         var results = await RunConsole.WithProgressAsync(output, scenarios.Count,

@@ -74,39 +74,40 @@ public static class OfflineJournal
         }
     }
 
-    private static string? Text(JsonElement e, string a, string b)
+    private static string? Text(JsonElement commonBlock, string a, string b)
     {
-        if (!e.TryGetProperty("CommonBlock", out var cb) || cb.ValueKind != JsonValueKind.Object) return null;
-        if (!cb.TryGetProperty(a, out var x) || x.ValueKind != JsonValueKind.Object) return null;
+        if (commonBlock.ValueKind != JsonValueKind.Object || !commonBlock.TryGetProperty(a, out var x) || x.ValueKind != JsonValueKind.Object) return null;
         return x.TryGetProperty(b, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
     }
 
     private static DipLine? ToDipLine(int file, long line, JsonElement item, JsonElement payload)
     {
-        var time = Domain.Market.MarketTime.ParseDip(Text(payload, "D0", "transactionTimestamp"));
+        // The common block is looked up once: each lookup is a scan of the object's properties.
+        var cb = payload.TryGetProperty("CommonBlock", out var block) ? block : default;
+        var time = Domain.Market.MarketTime.ParseDip(Text(cb, "D0", "transactionTimestamp"));
         if (time is null) return null;
         var instant = time.Value.ToInstant();
-        var transactionId = Text(payload, "D0", "transactionID");
+        var transactionId = Text(cb, "D0", "transactionID");
         // The DIP's transaction id names the recipient: T-IF-021-1401234567-SDS-20220321-… (DIP API 2.2.1 example).
         var recipient = item.TryGetProperty("recipient", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : RecipientOf(transactionId);
         var id = file == 0 ? $"L{line}" : $"L{file + 1}:{line}";
         var sent = new ObservedMessage
         {
             Id = id, Scenario = "", Direction = Direction.Sent,
-            InterfaceId = Text(payload, "S0", "interfaceID") ?? "",
-            EventCode = Text(payload, "S0", "eventCode"),
-            Mpan = Text(payload, "M0", "MPANCore") ?? "",
-            SenderDipId = Text(payload, "S1", "senderDIPID"),
-            SenderRole = Text(payload, "S1", "senderRoleID"),
+            InterfaceId = Text(cb, "S0", "interfaceID") ?? "",
+            EventCode = Text(cb, "S0", "eventCode"),
+            Mpan = Text(cb, "M0", "MPANCore") ?? "",
+            SenderDipId = Text(cb, "S1", "senderDIPID"),
+            SenderRole = Text(cb, "S1", "senderRoleID"),
             MarketTime = instant,
             // The DIP delivers only what it accepted; a delivered message passed its schema check.
             SchemaValid = true,
             CustomBlock = payload.TryGetProperty("CustomBlock", out var custom) && custom.ValueKind == JsonValueKind.Object ? JsonObject.Create(custom.Clone()) : null,
-            ResponseCode = Text(payload, "R0", "responseCode"),
+            ResponseCode = Text(cb, "R0", "responseCode"),
             TransactionId = transactionId,
         };
         var published = recipient is null ? null : sent with { Direction = Direction.Published, RecipientDipId = recipient };
-        return new DipLine(sent.Mpan, instant, Text(payload, "S1", "senderUniqueReference"), sent, published);
+        return new DipLine(sent.Mpan, instant, Text(cb, "S1", "senderUniqueReference"), sent, published);
     }
 
     /// <summary>The recipient DIP id inside a DIP transaction id (T-{interface}-{recipient}-{role}-{date}-{n}); null when it has another shape.</summary>

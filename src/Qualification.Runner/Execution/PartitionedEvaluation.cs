@@ -114,6 +114,9 @@ public sealed class PartitionedEvaluation(RequirementEvaluator evaluator, Offlin
     {
         var outcome = new OfflineOutcome { Tally = new FindingTally(settings.EvidencePerVerdict) };
         var workers = Math.Max(1, settings.Workers);
+        // A fault in any stage stops the others: nobody is left waiting on a full or empty channel.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        cancellation = stop.Token;
         // Parsing runs ahead in parallel batches; their order is kept by queueing the tasks themselves.
         var parsed = Channel.CreateBounded<Task<OfflineLine[]>>(new BoundedChannelOptions(workers * 2 + 2) { SingleReader = true, SingleWriter = true });
         var closed = Channel.CreateBounded<Partition>(new BoundedChannelOptions(workers * 16) { SingleWriter = true });
@@ -144,10 +147,27 @@ public sealed class PartitionedEvaluation(RequirementEvaluator evaluator, Offlin
                 }
                 parsed.Writer.Complete();
             }
-            catch (Exception e) { parsed.Writer.Complete(e); }
+            catch (Exception e)
+            {
+                parsed.Writer.TryComplete(e);
+                await stop.CancelAsync();
+            }
         }, cancellation);
 
         var evaluators = Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                await Work();
+            }
+            catch
+            {
+                await stop.CancelAsync();
+                throw;
+            }
+        }, cancellation)).ToList();
+
+        async Task Work()
         {
             await foreach (var p in closed.Reader.ReadAllAsync(cancellation))
             {
@@ -159,7 +179,7 @@ public sealed class PartitionedEvaluation(RequirementEvaluator evaluator, Offlin
                 // One scope per partition: the tally counts scopes per Add.
                 foreach (var scope in findings.GroupBy(f => f.Scenario, StringComparer.Ordinal)) outcome.Tally.Add(scope.ToList());
             }
-        }, cancellation)).ToList();
+        }
 
         try
         {
@@ -168,13 +188,15 @@ public sealed class PartitionedEvaluation(RequirementEvaluator evaluator, Offlin
         }
         catch (Exception e)
         {
-            closed.Writer.Complete(e);
+            closed.Writer.TryComplete(e);
+            await stop.CancelAsync();
+            // A worker's own fault explains the stop better than the cancellation seen here.
+            try { await Task.WhenAll(evaluators.Append(reader)); }
+            catch (Exception inner) when (inner is not OperationCanceledException) { throw; }
+            catch (OperationCanceledException) { }
             throw;
         }
-        finally
-        {
-            await Task.WhenAll(evaluators.Append(reader));
-        }
+        await Task.WhenAll(evaluators.Append(reader));
         return outcome;
     }
 
@@ -322,7 +344,11 @@ public sealed class PartitionedEvaluation(RequirementEvaluator evaluator, Offlin
             }
             else
             {
-                foreach (var m in p.Messages) facts.Add(m with { Scenario = p.Scope });
+                // Every rule binds a sent message to a candidate sender and a published one to a candidate
+                // recipient, so the other facts can never take part: leave them out of the session.
+                foreach (var m in p.Messages)
+                    if (candidates.ContainsKey((m.Direction == Direction.Sent ? m.SenderDipId : m.RecipientDipId) ?? ""))
+                        facts.Add(m with { Scenario = p.Scope });
             }
         }
         // Only the candidates these messages name: NRules joins cost facts × candidates (stack.md §2).

@@ -109,6 +109,8 @@ public sealed class ScenarioExecutor(Harness harness, Action<ScenarioResult>? on
             : steps.Any(s => s.Outcome == Outcome.Broken) ? Outcome.Broken
             : steps.Any(s => s.Outcome == Outcome.Failed) ? Outcome.Failed
             : steps.All(s => s.Outcome == Outcome.Skipped) && steps.Count > 0 ? Outcome.Skipped
+            // A step that could not be carried out (no driver for the action, run interrupted) skips the scenario.
+            : steps.Any(s => s.Outcome == Outcome.Skipped && s.Error is not null) ? Outcome.Skipped
             : Outcome.Passed;
         if (outcome != Outcome.Passed) error = steps.FirstOrDefault(s => s.Error is not null)?.Error ?? error;
         // Let in-flight deliveries of this scenario land before the next one starts.
@@ -121,6 +123,7 @@ public sealed class ScenarioExecutor(Harness harness, Action<ScenarioResult>? on
     {
         ExpectationFailedException => Outcome.Failed,
         ScenarioSkippedException => Outcome.Skipped,
+        OperationCanceledException => Outcome.Skipped,   // the user interrupted the run
         _ => Outcome.Broken,
     };
 

@@ -102,6 +102,12 @@ public static class EvidenceBundle
         foreach (var folder in Folders.Where(f => Directory.Exists(Path.Combine(runDir, f))))
             files.AddRange(Directory.EnumerateFiles(Path.Combine(runDir, folder), "*", SearchOption.AllDirectories)
                 .Select(f => Path.GetRelativePath(runDir, f).Replace('\\', '/')).Order(StringComparer.Ordinal));
+        // Whatever else the run wrote (certificates, DTN files…) is evidence too, except bundles and private keys.
+        files.AddRange(Directory.EnumerateFiles(runDir, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(runDir, f).Replace('\\', '/'))
+            .Where(f => !files.Contains(f) && !f.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) && !f.EndsWith(".partial", StringComparison.Ordinal)
+                        && !(f.EndsWith(".pem", StringComparison.OrdinalIgnoreCase) && Path.GetFileName(f).Contains("key", StringComparison.OrdinalIgnoreCase)))
+            .Order(StringComparer.Ordinal).ToList());
 
         var publicKey = key.ExportSubjectPublicKeyInfo();
         var manifest = new JsonObject

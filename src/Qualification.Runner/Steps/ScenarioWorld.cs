@@ -14,6 +14,9 @@ namespace Qualification.Runner.Steps;
 /// </summary>
 public sealed class ScenarioWorld
 {
+    /// <summary>Cancelled when the user interrupts the run; waits give up at once.</summary>
+    public static CancellationToken Cancellation { get; set; }
+
     /// <summary>The harness of the run in progress. The runner is the only writer.</summary>
     public static Harness? Current { get; set; }
 
@@ -37,6 +40,7 @@ public sealed class ScenarioWorld
             var found = Harness.Journal.Records.FirstOrDefault(r => r.Scenario == scenario && match(r));
             if (found is not null) return found;
             if (Harness.Clock.GetCurrentInstant() > until && DateTime.UtcNow > realFloor) return null;
+            Cancellation.ThrowIfCancellationRequested();
             await Task.Delay(20);
         }
     }

@@ -260,8 +260,16 @@ public sealed partial class DipEmulator : IAsyncDisposable
                 return Respond(call, 413, Standard(now, Item(null, null, "MSG1413 - Payload Too Large", $"the body is {body.LongLength} bytes; this DIP accepts at most {_options.MaxBodyBytes} bytes per request; split the array")));
         }
 
-        if (CheckSignature(call) is { } refusal) return refusal;
-        return endpoint.Handler(call);
+        try
+        {
+            if (CheckSignature(call) is { } refusal) return refusal;
+            return endpoint.Handler(call);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A harness fault must not look like a verdict on the caller: 500, said plainly, and journalled.
+            return Respond(call, 500, Standard(now, Item(null, null, "MSG1500 - Internal Server Error", $"harness fault, not a participant failure: {e.GetType().Name}: {e.Message}")));
+        }
     }
 
     private static bool IsJson(string? contentType) =>
@@ -306,7 +314,7 @@ public sealed partial class DipEmulator : IAsyncDisposable
 
     // Who the caller says it is when it has no API key: the sender of the first item, or the recipient in the path.
     private static string? ClaimedCaller(Call call) =>
-        call.Json is JsonArray { Count: > 0 } items ? items[0]?["payload"]?["CommonBlock"]?["S1"]?["senderDIPID"]?.GetValue<string>()
+        call.Json is JsonArray { Count: > 0 } items ? Text(At(items[0], "payload", "CommonBlock", "S1", "senderDIPID"))
         : call.Segments is ["dip-channel", _, _, var recipient, ..] ? recipient
         : call.Segments is ["statusmessage", "config", var r] ? r : null;
 
@@ -343,18 +351,18 @@ public sealed partial class DipEmulator : IAsyncDisposable
         var accepted = new List<(AcceptedMessage? Message, JsonObject Item, MessageTrack Track)>();
         foreach (var (item, index) in items.Select((x, i) => (x, i)))
         {
-            var payload = item?["payload"];
-            var s1 = payload?["CommonBlock"]?["S1"];
+            var payload = At(item, "payload");
+            var s1 = At(payload, "CommonBlock", "S1");
             var sur = SenderReference(item);
-            var senderId = Text(s1?["senderDIPID"]);
-            var correlation = Text(s1?["senderCorrelationID"]);
-            var sent = Text(s1?["senderTimestamp"]);
+            var senderId = Text(At(s1, "senderDIPID"));
+            var correlation = Text(At(s1, "senderCorrelationID"));
+            var sent = Text(At(s1, "senderTimestamp"));
             var track = sur is null ? null : _tracks.GetOrAdd(channel + "|" + sur, _ => new MessageTrack(channel, sur));
             if (track is not null)
             {
                 track.SenderDipId ??= senderId;
-                track.EventCode ??= Text(payload?["CommonBlock"]?["S0"]?["eventCode"]);
-                track.Mpan ??= Text(payload?["CommonBlock"]?["M0"]?["MPANCore"]);
+                track.EventCode ??= Text(At(payload, "CommonBlock", "S0", "eventCode"));
+                track.Mpan ??= Text(At(payload, "CommonBlock", "M0", "MPANCore"));
                 track.CorrelationId ??= correlation;
                 track.SentDateTime ??= MessageTrack.TrackerTime(now, millis: false);
             }
@@ -384,7 +392,7 @@ public sealed partial class DipEmulator : IAsyncDisposable
             }
             track!.TransactionId = transactionId;
             track.Add("Inbound", "GoodToGo", 201, now, message: Success, transactionId: transactionId);
-            var message = payload!["CommonBlock"]?["M0"] is JsonObject ? DipMessage.FromNode(item!) : null;
+            var message = At(payload, "CommonBlock", "M0") is JsonObject ? DipMessage.FromNode(item!) : null;
             var sender = call.Authenticated ?? Directory.Find(senderId);
             var result = Item(transactionId, sur, Success, null, correlation, senderId, sent);
             results.Add(result);
@@ -473,9 +481,9 @@ public sealed partial class DipEmulator : IAsyncDisposable
             return [$"{prefix}.payload: required; each item is {{\"payload\": {{\"CommonBlock\": …, \"CustomBlock\": …}}}}"];
         var extra = obj.Select(p => p.Key).Where(k => k != "payload").ToList();
         if (extra.Count > 0) return extra.Select(k => $"{prefix}.{k}: property is not allowed by the schema (an item holds only 'payload')").ToList();
-        var s0 = payload["CommonBlock"]?["S0"];
-        var iface = (s0?["interfaceID"] as JsonValue)?.ToString();
-        var evt = (s0?["eventCode"] as JsonValue)?.ToString();
+        var s0 = At(payload, "CommonBlock", "S0");
+        var iface = Text(At(s0, "interfaceID"));
+        var evt = Text(At(s0, "eventCode"));
         if (iface is not null && iface != channel)
             return [$"{prefix}.payload.CommonBlock.S0.interfaceID: is '{iface}' but the message was sent on channel {channel}"];
         if (expectedEvent is not null && evt != expectedEvent)
@@ -493,17 +501,17 @@ public sealed partial class DipEmulator : IAsyncDisposable
     private List<string> BeyondSchema(string channel, JsonObject payload, string path, Participant? authenticated)
     {
         var problems = new List<string>();
-        var s1 = payload["CommonBlock"]?["S1"];
-        var mpan = Text(payload["CommonBlock"]?["M0"]?["MPANCore"]);
+        var s1 = At(payload, "CommonBlock", "S1");
+        var mpan = Text(At(payload, "CommonBlock", "M0", "MPANCore"));
         if (mpan is not null && MpanCore.Problem(mpan) is { } mpanProblem) problems.Add($"{path}.CommonBlock.M0.MPANCore: {mpanProblem}");
 
-        var role = Text(s1?["senderRoleID"]);
+        var role = Text(At(s1, "senderRoleID"));
         var senders = _options.Catalogue.Senders(channel);
         if (role is not null && senders is not null && !senders.Contains(role))
             problems.Add($"{path}.CommonBlock.S1.senderRoleID: '{role}' may not send {channel}; the interface catalogue ({_options.Catalogue.Version}) lists senders {string.Join(", ", senders.Order())}");
 
-        var senderId = Text(s1?["senderDIPID"]);
-        var provider = Text(s1?["DIPConnectionProviderID"]);
+        var senderId = Text(At(s1, "senderDIPID"));
+        var provider = Text(At(s1, "DIPConnectionProviderID"));
         if (authenticated is not null && senderId != authenticated.DipId && provider != authenticated.DipId)
             problems.Add($"{path}.CommonBlock.S1.senderDIPID: is '{senderId}' but the X-API-Key belongs to {authenticated}; a participant sends as itself (or names itself as DIPConnectionProviderID)");
         if (Directory.Find(senderId) is { } known && role is not null && known.Role != role)
@@ -542,7 +550,15 @@ public sealed partial class DipEmulator : IAsyncDisposable
 
     private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
-    private static string? SenderReference(JsonNode? item) => Text(item?["payload"]?["CommonBlock"]?["S1"]?["senderUniqueReference"]);
+    private static string? SenderReference(JsonNode? item) => Text(At(item, "payload", "CommonBlock", "S1", "senderUniqueReference"));
+
+    // Safe navigation through objects only: indexing a JSON number or array by name would throw,
+    // and a caller's malformed body must get a 400, not a crash.
+    private static JsonNode? At(JsonNode? node, params string[] path)
+    {
+        foreach (var name in path) node = node is JsonObject obj ? obj[name] : null;
+        return node;
+    }
 
     // ---- debug validation ----------------------------------------------------------------------
 

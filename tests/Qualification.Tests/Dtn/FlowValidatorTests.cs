@@ -95,6 +95,18 @@ public class FlowValidatorTests
     }
 
     [Test]
+    public void ALineTooLongToBeDtn_IsAFinding_NotACrash()
+    {
+        var text = File.ReadAllText(Samples.PathOf("D0010_valid.flow")).Replace("028|", "028|" + new string('x', DtnReaderMax + 10), StringComparison.Ordinal);
+        var result = WithPoints.Validate(text);
+        Assert.That(result.Findings.Last().RuleId, Is.EqualTo(DtnRules.Line));
+        Assert.That(result.Findings.Last().Message, Does.Contain("cannot be read further").And.Contain("longer than"));
+        Assert.That(result.Findings.Last().Line, Is.EqualTo(3));
+    }
+
+    private const int DtnReaderMax = Qualification.Dtn.IO.DtnReader.MaxLineLength;
+
+    [Test]
     public void UnknownFlow_IsNamed()
     {
         var result = WithPoints.Validate("ZHV|F1|D0999001|X|SUPA|X|SUPB|20260105101500||||TR01|\n001|x|\nZPT|F1|1||1|20260105101501|\n");

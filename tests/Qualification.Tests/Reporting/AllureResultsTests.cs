@@ -62,6 +62,20 @@ public class AllureResultsTests
     }
 
     [Test]
+    public async Task Report_KeepsOneHistoryLinePerReportedRun_InTheReportsFolder()
+    {
+        var (dir, _, report) = await FaultyRun.GetAsync();
+        var history = Path.Combine(Path.GetDirectoryName(dir)!, "allure-history.jsonl");
+        Assert.That(File.Exists(history), report.All);
+        var before = File.ReadAllLines(history).Length;
+        // A second report of the same run adds one line (the single-file copy does not append again).
+        var again = await Qualify.RunAsync(["report", "--results", dir, "--min-pass-rate", "0.5"], TimeSpan.FromMinutes(3));
+        Assert.That(again.ExitCode, Is.EqualTo(0), "pass rate is above 0.5, so Allure's quality gate passes\n" + again.All);
+        Assert.That(again.Output, Does.Contain("ALLURE QUALITY GATE PASSED"));
+        Assert.That(File.ReadAllLines(history), Has.Length.EqualTo(before + 1));
+    }
+
+    [Test]
     public void HarnessFault_IsBroken_NotACandidateFailure_InAllureAndJUnit()
     {
         var requirement = new Requirement { Id = "R-1", Title = "Something observable", Process = "p", Source = "s", Roles = ["SUP"], Mandatory = false };

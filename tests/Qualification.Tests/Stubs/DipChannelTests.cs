@@ -109,7 +109,8 @@ public class DipChannelTests
         var (first, firstBody, _) = await host.PostAsync("/dip-channel/IF-031", DipTestHost.Array(message));
         var (second, secondBody, _) = await host.PostAsync("/dip-channel/IF-031", DipTestHost.Array(message));
         var (inOne, inOneBody, _) = await host.PostAsync("/dip-channel/IF-031", DipTestHost.Array(DipTestHost.ValidIf031("TWIN"), DipTestHost.ValidIf031("TWIN")));
-        await Task.Delay(200);
+        // Central services are handed accepted messages after the response; wait for the first hand-over.
+        for (var i = 0; i < 200; i++) { lock (accepted) if (accepted.Count >= 2) break; await Task.Delay(25); }
         var transaction = firstBody!["messageArray"]![0]!["transactionID"]!.GetValue<string>();
         Assert.Multiple(() =>
         {
@@ -167,6 +168,47 @@ public class DipChannelTests
         Assert.That(help[0], Does.Contain("$[0].payload.CommonBlock.M0.MPANCore"));
         Assert.That(help[1], Does.Contain("$[1].payload.CommonBlock.S1.senderTimestamp").And.Contain("25 characters"));
         Assert.That(help[2], Does.Contain("$[2].payload.CustomBlock.B070.proposedMeteringServiceDIPEffectiveFromDate"));
+    }
+
+    [TestCase("/dip-channel/IF-031", "[1]")]
+    [TestCase("/dip-channel/IF-031", "[[]]")]
+    [TestCase("/dip-channel/IF-031", "[{\"payload\":{\"CommonBlock\":7,\"CustomBlock\":[]}}]")]
+    [TestCase("/dip-channel/IF-031", "[{\"payload\":{\"CommonBlock\":{\"S0\":[],\"S1\":\"x\"}}}]")]
+    [TestCase("/dip-channel/IF-031", "{\"payload\":null}")]
+    [TestCase("/dip-channel/IF-031", "not json")]
+    [TestCase("/validate/IF-031/MSApp", "[{\"payload\":3}]")]
+    [TestCase("/dip-channel/IF-032/replay/2300000012", "[]")]
+    [TestCase("/dip-channel/IF-032/replay/2300000012", "{\"datetimeFrom\":\"yesterday\",\"datetimeTo\":null,\"eventCode\":null,\"MPAN\":null,\"version\":null}")]
+    [TestCase("/dip-channel/IF-032/requeue/2300000012", "7")]
+    [TestCase("/dip-channel/IF-032/pubconfig/2300000012", "[\"http://x\"]")]
+    [TestCase("/statusmessage", "{\"messageArray\":1}")]
+    public async Task Malformed_bodies_get_400_never_a_server_error(string path, string body)
+    {
+        await using var host = new DipTestHost();
+        var (status, response, _) = await host.PostAsync(path, body);
+        Assert.That(status, Is.EqualTo(400), response?.ToJsonString());
+        Assert.That(DipTestHost.Messages(response), Has.All.EqualTo(DipEmulator.SchemaFailure));
+        Assert.That(DipTestHost.Help(response), Has.All.Not.Empty);
+    }
+
+    [Test]
+    public async Task Delivery_status_of_a_sent_message_shows_its_stages_and_a_refusal_its_reason()
+    {
+        await using var host = new DipTestHost();
+        var good = DipTestHost.ValidIf031("TRACK1");
+        var bad = DipTestHost.ValidIf031("TRACK2", mpan: "2300000000018");
+        var (_, body, _) = await host.PostAsync("/dip-channel/IF-031", DipTestHost.Array(good, bad));
+        var regs = "1000000001";
+        var (status, record, _) = await host.SendAsync(HttpMethod.Get, $"/dip-channel/IF-031/deliveryStatus/{regs}/S-IF-031-2300000012-SUP-20260105-TRACK1");
+        Assert.That(status, Is.EqualTo(200));
+        Assert.That(host.Dip.Schemas.Validate("DIPJournalRecord", record, "$"), Is.Empty, record!.ToJsonString());
+        Assert.That(record["JournalEntries"]!.AsArray().Select(e => $"{e!["DIPStage"]}:{e["Status"]}"), Is.EqualTo(new[] { "Inbound:GoodToGo", "Addressing:SentToTopic", "Outbound:Delivered" }));
+        Assert.That(record["DIPTransactionID"]!.GetValue<string>(), Is.EqualTo(body!["messageArray"]![0]!["transactionID"]!.GetValue<string>()));
+
+        var (_, refused, _) = await host.SendAsync(HttpMethod.Get, $"/dip-channel/IF-031/deliveryStatus/{regs}/S-IF-031-2300000012-SUP-20260105-TRACK2");
+        var entry = refused!["JournalEntries"]!.AsArray().Single()!;
+        Assert.That(entry["Status"]!.GetValue<string>(), Is.EqualTo("InboundRuleFailure"));
+        Assert.That(entry["Reason"]!.GetValue<string>(), Does.Contain("MPANCore"));
     }
 
     [Test]

@@ -238,6 +238,8 @@ public class DipDeliveryTests
         Assert.That(delivered["S1"]!["senderDIPID"]!.GetValue<string>(), Is.EqualTo(mss.DipId));
         Assert.That(delivered["D0"]!["transactionID"]!.GetValue<string>(), Is.EqualTo(body!["messageArray"]![0]!["transactionID"]!.GetValue<string>()));
         Assert.That(delivered["D0"]!["publicationID"]!.GetValue<string>(), Is.EqualTo("PUB-004"));
+        // The push is journalled once the webhook has answered, so wait for the record rather than race it.
+        for (var i = 0; i < 200 && !host.Journal.Records.Any(r => r.Kind == JournalKind.Push); i++) await Task.Delay(25);
         var record = host.Journal.Records.Single(r => r.Kind == JournalKind.Push);
         Assert.That(record.To, Is.EqualTo(DipTestHost.Supplier.DipId));
         Assert.That(record.Status, Is.EqualTo(201));
