@@ -17,7 +17,10 @@ using Qualification.Dtn.Validation;
 // --quick  one timed pass of each, without BenchmarkDotNet, plus the peak working set of validation.
 // --keep   leave the generated file for the next run.
 // Offline journal evaluation (issue 9) has its own entry: OfflineEvaluationBenchmarks.cs.
+// --soak: the DIP soak (issue 10), SoakBench.cs.
 if (args.Contains("--evaluate")) { OfflineEvaluationBench.Run(args); return; }
+// Soak of the emulated DIP with a receiving webhook (issue 10): SoakBench.cs.
+if (args.Contains("--soak")) { Environment.ExitCode = await SoakBench.RunAsync(args); return; }
 var size = ParseSize(Option("--size") ?? "256MB");
 var path = Path.Combine(Path.GetTempPath(), "qualify-bench", $"D0010-{size}.flow");
 Environment.SetEnvironmentVariable(D0010Validation.PathVariable, path);

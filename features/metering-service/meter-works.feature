@@ -22,3 +22,11 @@ Feature: Meter technical details after meter works
       | installs a meter    | installation             |
       | exchanges the meter | removal and installation |
       | removes the meter   | removal                  |
+
+  @req:REC-DTN-FLOW-VALID @req:REC-MO-MTD-IF005-3WD @req:MHHS-DIP-MSG-VALID
+  @role:MSS @segment:A @mandatory
+  Scenario: An advanced meter exchange is also reported by D0268
+    Given an advanced metering point 1900012374324 supplied by the supplier with the metering service appointed
+    When the metering service exchanges the meter at 1900012374324
+    Then the metering service reports the meter technical details for 1900012374324 within 3 working days
+    And the metering service sends the advanced meter technical details for 1900012374324 by D0268

@@ -24,6 +24,8 @@ public sealed record ParticipantFaults
     /// <summary>Metering service: leave the outcome code out of IF-034 (a schema failure).</summary>
     public bool InvalidAppointmentResponse { get; init; }
 
+    /// <summary>Metering service: send D0268 with a trailer record count that does not match its records.</summary>
+    public bool BadD0268Trailer { get; init; }
     /// <summary>Metering service: share no install or removal readings (IF-041) after meter works.</summary>
     public bool NoWorksReadings { get; init; }
 
@@ -48,8 +50,9 @@ public sealed record ParticipantFaults
                 "ignore-reminders" => f with { IgnoreReminders = true },
                 "invalid-appointment-request" => f with { InvalidAppointmentRequest = true },
                 "no-works-readings" => f with { NoWorksReadings = true },
+                "bad-d0268-trailer" => f with { BadD0268Trailer = true },
                 "invalid-appointment-response" => f with { InvalidAppointmentResponse = true },
-                _ => throw new FormatException($"Unknown fault '{spec}'. Known: late-appointment=<seconds>s, efd-utc-midnight, efd-half-past-midnight, ignore-appointment-requests, mtd-delay-days=<days>, energisation-via-if005, ignore-reminders, invalid-appointment-request, invalid-appointment-response, no-works-readings."),
+                _ => throw new FormatException($"Unknown fault '{spec}'. Known: late-appointment=<seconds>s, efd-utc-midnight, efd-half-past-midnight, ignore-appointment-requests, mtd-delay-days=<days>, energisation-via-if005, ignore-reminders, invalid-appointment-request, invalid-appointment-response, no-works-readings, bad-d0268-trailer."),
             };
         }
         return f;
@@ -74,6 +77,8 @@ public sealed record ParticipantOptions
     public required Uri DipUrl { get; init; }
     /// <summary>The CSS it reads its registrations from (suppliers).</summary>
     public Uri? CssUrl { get; init; }
+    /// <summary>The DTN gateway it sends flow files to (metering services, for Advanced meters).</summary>
+    public Uri? DtnUrl { get; init; }
     /// <summary>The X-API-Key it sends.</summary>
     public string? ApiKey { get; init; }
     /// <summary>Listening URL, e.g. http://127.0.0.1:0.</summary>

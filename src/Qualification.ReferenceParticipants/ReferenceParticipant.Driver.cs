@@ -42,18 +42,25 @@ public sealed partial class ReferenceParticipant
             try { body = await JsonNode.ParseAsync(context.Request.Body); }
             catch (JsonException e) { return Results.Json(new { error = "body is not JSON: " + e.Message }, statusCode: 400); }
             var action = body.Text("action");
-            if (action is null || !DriverActions[_options.Role].Contains(action))
-                return Results.Json(new { error = $"unknown action '{action}'; this {_options.Role} supports {string.Join(", ", DriverActions[_options.Role])}" }, statusCode: 400);
-            if (MarketTime.ParseDip(body.Text("marketTime")) is not { } at)
-                return Results.Json(new { error = "marketTime must be a DIP datetime (yyyy-MM-ddTHH:mm:ss+hh:mm)" }, statusCode: 400);
-            var parameters = body?["parameters"] as JsonObject ?? [];
-            var mpan = parameters.Text("mpan");
-            if (MpanCore.Problem(mpan) is { } problem) return Results.Json(new { error = "parameters.mpan: " + problem }, statusCode: 400);
-            await AdvanceMarketTimeAsync(at.ToInstant());
-            _log.Enqueue($"driver: {action} for {mpan}");
-            _ = Task.Run(() => PerformAsync(action, at.ToInstant(), parameters));
-            return Results.Json(new { action, status = "accepted" }, statusCode: 202);
+            var error = await AcceptActionAsync(action, body.Text("marketTime"), body?["parameters"] as JsonObject ?? [], "driver");
+            return error is null ? Results.Json(new { action, status = "accepted" }, statusCode: 202) : Results.Json(new { error }, statusCode: 400);
         });
+    }
+
+    // One way in for every channel (driver API, web portal): checks the action, then performs it in the background.
+    // Returns null when accepted, else what is wrong.
+    private async Task<string?> AcceptActionAsync(string? action, string? marketTime, JsonObject parameters, string channel)
+    {
+        if (action is null || !DriverActions[_options.Role].Contains(action))
+            return $"unknown action '{action}'; this {_options.Role} supports {string.Join(", ", DriverActions[_options.Role])}";
+        if (MarketTime.ParseDip(marketTime) is not { } at)
+            return "marketTime must be a DIP datetime (yyyy-MM-ddTHH:mm:ss+hh:mm)";
+        var mpan = parameters.Text("mpan");
+        if (MpanCore.Problem(mpan) is { } problem) return "parameters.mpan: " + problem;
+        await AdvanceMarketTimeAsync(at.ToInstant());
+        _log.Enqueue($"{channel}: {action} for {mpan}");
+        _ = Task.Run(() => PerformAsync(action, at.ToInstant(), parameters));
+        return null;
     }
 
     private async Task AdvanceMarketTimeAsync(Instant t)
@@ -135,6 +142,31 @@ public sealed partial class ReferenceParticipant
         if (_options.Faults.MtdDelayDays > 0) _held.Enqueue((at + Duration.FromDays(_options.Faults.MtdDelayDays), Send));
         else await Send();
         if (!_options.Faults.NoWorksReadings) await ShareWorksReadingsAsync(action, at, m0, p);
+        if (p.Text("segment") == "A" && action != "remove-meter") await SendAdvancedMtdAsync(at, m0, p);
+    }
+
+    private int _files;
+
+    // Advanced meters: the MTDs also go by DTN as D0268 'Advanced Meter Technical Details' (REC deck).
+    private async Task SendAdvancedMtdAsync(Instant at, M0Block m0, JsonObject p)
+    {
+        if (_options.DtnUrl is null) return;
+        var date = MarketTime.LocalDateOf(at).ToString("uuuuMMdd", null);
+        var stamp = at.InZone(MarketTime.London).ToString("uuuuMMddHHmmss", null);
+        var fileId = $"F{Interlocked.Increment(ref _files):D9}";
+        var records = new[]
+        {
+            $"01A|{m0.MpanCore}|{date}|5|2|F||415|3|A||",
+            "02A|OS0001|ABC||3|6|||||||||GS|||10.0.0.1|||||||",
+            $"03A|{p.Text("meterId") ?? "M0001"}|ACME CT|{date}|||200/5|3P4W|A|{date}|MAPA|",
+            "04A|01|OS0001|001|1.000000|1.00|1.0000|AI|6|||",
+        };
+        var count = _options.Faults.BadD0268Trailer ? records.Length + 1 : records.Length;
+        var flow = $"ZHV|{fileId}|D0268002|M|{_options.Mpid}|X|{p.Text("supplierMpid") ?? "SUPA"}|{stamp}||||TR01|\n"
+                   + string.Concat(records.Select(r => r + "\n")) + $"ZPT|{fileId}|{count}||1|{stamp}|\n";
+        using var content = new StringContent(flow, System.Text.Encoding.Latin1, "text/plain");
+        using var response = await _http.PostAsync(new Uri(_options.DtnUrl, "/dtn/flows"), content, _stopping.Token);
+        _log.Enqueue($"sent D0268 {fileId} for {m0.MpanCore}: {(int)response.StatusCode}");
     }
 
     // Smart and Advanced readings are cumulative register readings shared by IF-041 (REC deck):

@@ -61,6 +61,7 @@ public sealed partial class ReferenceParticipant : IAsyncDisposable
         app.MapPost("/dip/inbound", (Func<HttpContext, Task<IResult>>)participant.OnInboundAsync);
         app.MapGet("/health", () => Results.Ok(new { status = "ok", role = options.Role, dipId = options.DipId }));
         participant.MapDriver(app);
+        participant.MapPortal(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         participant.Url = address.Replace("localhost", "127.0.0.1");

@@ -48,7 +48,7 @@ public sealed class RequirementEvaluator
 
     /// <summary>Fires every rule over the facts and returns the findings.</summary>
     public IReadOnlyList<Finding> Evaluate(IEnumerable<ObservedMessage> messages, IEnumerable<Candidate> candidates, IEnumerable<ObservationWindow> windows,
-        IEnumerable<ObservedAction>? actions = null)
+        IEnumerable<ObservedAction>? actions = null, IEnumerable<ObservedFlow>? flows = null)
     {
         var session = Factory.Value.CreateSession();
         session.InsertAll(Catalog.All);
@@ -57,6 +57,7 @@ public sealed class RequirementEvaluator
         session.InsertAll(windows);
         session.InsertAll(messages);
         if (actions is not null) session.InsertAll(actions);
+        if (flows is not null) session.InsertAll(flows);
         session.Fire();
         return session.Query<Finding>().ToList();
     }

@@ -28,6 +28,9 @@ run.Options.Add(waivers);
 // Sharded runs (issue 9): a deterministic 1/n of the scenarios; `qualify merge` joins the shards.
 var shard = new Option<string?>("--shard") { Description = "Run a deterministic share i/n of the scenarios (hash of the scenario id); join shards with `qualify merge`." };
 run.Options.Add(shard);
+// Candidates in containers (issue 8): Testcontainers starts the candidate from a local image.
+var candidateImage = new Option<string?>("--candidate-image") { Description = "Start the candidate (described by --candidate) from this container image, with host networking and QUALIFY_* environment variables." };
+run.Options.Add(candidateImage);
 // Ctrl-C (SIGINT) and SIGTERM stop a run at the next step boundary; it still writes its evidence,
 // marked interrupted. A second signal is left to the runtime's default (terminate).
 using var interrupt = new CancellationTokenSource();
@@ -48,15 +51,18 @@ run.SetAction(async (parse, cancellation) => await Guarded(() => RunCommand.Exec
     SupplierFaults = parse.GetValue(referenceFault) ?? [], MeteringServiceFaults = parse.GetValue(referenceServiceFault) ?? [],
     MustPass = parse.GetValue(mustPass) ?? [], WaiversFile = parse.GetValue(waivers),
     Shard = parse.GetValue(shard) is { } shardText ? ParseShard(shardText) : null,
+    CandidateImage = parse.GetValue(candidateImage),
 }, Console.Out, CancellationTokenSource.CreateLinkedTokenSource(cancellation, interrupt.Token).Token)));
 
-var role = new Option<string>("--role") { Description = "SUP or MSS.", Required = true };
-var dipId = new Option<string>("--dip-id") { Description = "The participant's DIP id.", Required = true };
-var mpid = new Option<string>("--mpid") { Description = "The participant's MPID.", Required = true };
-var listen = new Option<string>("--listen") { Description = "Where its webhook listens.", DefaultValueFactory = _ => "http://127.0.0.1:9101" };
-var dipUrl = new Option<string>("--dip-url") { Description = "The DIP to send to.", DefaultValueFactory = _ => "http://127.0.0.1:7401" };
-var cssUrl = new Option<string?>("--css-url") { Description = "The CSS to read registrations from (suppliers).", DefaultValueFactory = _ => "http://127.0.0.1:7402" };
-var apiKey = new Option<string?>("--api-key") { Description = "X-API-Key to send." };
+// Defaults come from the QUALIFY_* variables a harness gives a candidate container (README, "Candidates in containers").
+static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+var role = new Option<string>("--role") { Description = "SUP or MSS (default $QUALIFY_ROLE).", Required = Env("QUALIFY_ROLE") is null, DefaultValueFactory = _ => Env("QUALIFY_ROLE")! };
+var dipId = new Option<string>("--dip-id") { Description = "The participant's DIP id (default $QUALIFY_DIP_ID).", Required = Env("QUALIFY_DIP_ID") is null, DefaultValueFactory = _ => Env("QUALIFY_DIP_ID")! };
+var mpid = new Option<string>("--mpid") { Description = "The participant's MPID (default $QUALIFY_MPID).", Required = Env("QUALIFY_MPID") is null, DefaultValueFactory = _ => Env("QUALIFY_MPID")! };
+var listen = new Option<string>("--listen") { Description = "Where its webhook listens (default http://127.0.0.1:$QUALIFY_CALLBACK_PORT, else :9101).", DefaultValueFactory = _ => "http://127.0.0.1:" + (Env("QUALIFY_CALLBACK_PORT") ?? "9101") };
+var dipUrl = new Option<string>("--dip-url") { Description = "The DIP to send to (default $QUALIFY_DIP_URL).", DefaultValueFactory = _ => Env("QUALIFY_DIP_URL") ?? "http://127.0.0.1:7401" };
+var cssUrl = new Option<string?>("--css-url") { Description = "The CSS to read registrations from (suppliers; default $QUALIFY_CSS_URL).", DefaultValueFactory = _ => Env("QUALIFY_CSS_URL") ?? "http://127.0.0.1:7402" };
+var apiKey = new Option<string?>("--api-key") { Description = "X-API-Key to send (default $QUALIFY_API_KEY).", DefaultValueFactory = _ => Env("QUALIFY_API_KEY") };
 var fault = new Option<string[]>("--fault") { Description = "Deliberate fault: late-appointment=3s, efd-utc-midnight, efd-half-past-midnight, ignore-reminders, ignore-appointment-requests, mtd-delay-days=4, energisation-via-if005." };
 var participant = new Command("participant", "Run one reference participant as a stand-alone service (a template for a candidate, and a faulty one on request).")
 {

@@ -82,6 +82,8 @@ public sealed record DipMessage([property: JsonPropertyName("payload")] DipPaylo
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         WriteIndented = false,
+        // Wire JSON, not HTML: keep "+" in offsets and "£" in text as they are, not \u escapes.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     /// <summary>The interface id from S0, e.g. "IF-031".</summary>

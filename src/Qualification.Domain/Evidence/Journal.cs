@@ -80,9 +80,18 @@ public sealed class Journal : IDisposable
     private readonly List<JournalRecord> _memory = [];
     private long _sequence;
 
+    private readonly bool _keepInMemory;
+
     /// <summary>Opens (creating or appending to) the journal at <paramref name="path"/>.</summary>
-    public Journal(string path)
+    /// <param name="path">The file.</param>
+    /// <param name="keepInMemory">
+    /// Keep a copy of every record for <see cref="Records"/> (a run judges them at the end). A
+    /// long-lived process that never reads them back (<c>qualify stubs</c>) passes false, so its memory
+    /// stays flat however many messages pass (issue 10: it grew by every message's body).
+    /// </param>
+    public Journal(string path, bool keepInMemory = true)
     {
+        _keepInMemory = keepInMemory;
         Path = path;
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
@@ -105,13 +114,13 @@ public sealed class Journal : IDisposable
             var bytes = Encoding.UTF8.GetBytes(line + "\n");
             _stream.Write(bytes);
             _stream.Flush();
-            _memory.Add(written);
+            if (_keepInMemory) _memory.Add(written);
         }
         Written?.Invoke(written);
         return written;
     }
 
-    /// <summary>Every record written so far by this process.</summary>
+    /// <summary>Every record written so far by this process (none when opened with keepInMemory false: read the file).</summary>
     public IReadOnlyList<JournalRecord> Records
     {
         get { lock (_gate) return _memory.ToList(); }
@@ -120,7 +129,9 @@ public sealed class Journal : IDisposable
     /// <summary>Reads a journal file, skipping (and reporting) lines that are not whole records, such as a line cut short by a kill.</summary>
     public static IEnumerable<(JournalRecord? Record, int Line, string? Problem)> Read(string path)
     {
-        using var reader = new StreamReader(path);
+        // The journal may still be open for writing (a live run, `qualify stubs`, GET /harness/journal):
+        // share it for writing so reading it never fails on a platform that enforces sharing.
+        using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
         var n = 0;
         while (reader.ReadLine() is { } line)
         {

@@ -53,7 +53,21 @@ public sealed record ObservedMessage
 }
 
 /// <summary>A participant under qualification, and the role it is judged in.</summary>
-public sealed record Candidate(string DipId, string Role, string Name);
+public sealed record Candidate(string DipId, string Role, string Name)
+{
+    /// <summary>Its MPID, which identifies it in DTN flow headers.</summary>
+    public string? Mpid { get; init; }
+}
+
+/// <summary>A DTN flow file a participant sent to the harness's gateway, with what the validator found.</summary>
+/// <param name="Id">Journal id.</param>
+/// <param name="Scenario">Scenario.</param>
+/// <param name="Flow">Flow and version, e.g. D0268002.</param>
+/// <param name="SenderMpid">MPID in the ZHV "from" field.</param>
+/// <param name="Valid">No error findings.</param>
+/// <param name="Findings">The validator's findings, "RULE line: message".</param>
+/// <param name="MarketTime">When the gateway received it.</param>
+public sealed record ObservedFlow(string Id, string Scenario, string Flow, string SenderMpid, bool Valid, IReadOnlyList<string> Findings, Instant MarketTime);
 
 /// <summary>
 /// Time as a fact: how far market time ran while a scenario was observed. Rules decide "not

@@ -39,6 +39,8 @@ public sealed record RunOptions
     public string? WaiversFile { get; init; }
     /// <summary>Run only this shard's share of the scenarios (--shard i/n, issue 9); null runs them all.</summary>
     public Execution.Shard? Shard { get; init; }
+    /// <summary>Start the candidate from this container image (--candidate-image; overrides the profile's image).</summary>
+    public string? CandidateImage { get; init; }
 }
 
 /// <summary>Exit codes of qualify.</summary>
@@ -64,6 +66,8 @@ public static class RunCommand
 
         // Everything the user gave us is checked before anything starts.
         CandidateProfile? profile = options.CandidateFile is null ? null : CandidateProfile.Load(options.CandidateFile);
+        if (options.CandidateImage is not null && profile is null)
+            throw new InputException($"--candidate-image {options.CandidateImage} needs --candidate: the profile says who the candidate is and where it listens.");
         if (options.TimeScale <= 0) throw new InputException($"--time-scale {options.TimeScale}: give a positive number of market seconds per real second (e.g. 600).");
         if (options.MinPassRate is < 0 or > 1) throw new InputException($"--min-pass-rate {options.MinPassRate}: give a fraction between 0 and 1 (e.g. 0.95).");
         var calendar = options.CalendarFile is null ? WorkingDayCalendar.Default : LoadCalendar(options.CalendarFile);
@@ -99,8 +103,9 @@ public static class RunCommand
         await using var harness = await Harness.StartAsync(new HarnessOptions
         {
             Candidate = profile, TimeScale = options.TimeScale, JournalPath = journalPath, Calendar = calendar, SupplierFaults = faults, MeteringServiceFaults = serviceFaults,
+            CandidateImage = options.CandidateImage,
         });
-        output.WriteLine($"  DIP        {harness.Dip.Url}    CSS {harness.Css.Url}");
+        output.WriteLine($"  DIP        {harness.Dip.Url}    CSS {harness.Css.Url}    DTN {harness.Dtn.Url} (inbox {Path.Combine(resultsDir, "dtn", "inbox")})");
         ScenarioWorld.Current = harness;
         ScenarioWorld.Cancellation = cancellation;
         var progress = 0;
@@ -109,15 +114,17 @@ public static class RunCommand
             r => $"  [{++progress}/{scenarios.Count}] {Symbol(r.Outcome)} {r.Case.Name}  ({r.Case.Id}){(r.Error is null ? "" : Environment.NewLine + "        " + r.Error)}",
             (started, finished) => new ScenarioExecutor(harness, onScenarioFinished: finished, onScenarioStarting: started).RunAsync(scenarios, cancellation));
         ScenarioWorld.Current = null;
+        // A containerised candidate stops here, so its logs are in the run folder with the reports.
+        await harness.StopCandidateContainerAsync();
 
         var undefined = results.SelectMany(r => r.Steps.Where(s => s.Outcome == Outcome.Undefined).Select(s => (r.Case, s.Step))).ToList();
 
         // Judge: stubs recorded, rules decide.
         var facts = Observation.Facts(harness.Journal.Records);
         var windows = results.Select(r => new ObservationWindow(r.Case.Id, r.MarketStart, r.MarketEnd)).ToList();
-        var candidates = harness.Candidates.Select(c => new Candidate(c.DipId, c.Role, c.Name)).ToList();
+        var candidates = harness.Candidates.Select(c => new Candidate(c.DipId, c.Role, c.Name) { Mpid = c.Mpid }).ToList();
         var evaluator = new RequirementEvaluator(catalog, calendar);
-        var findings = evaluator.Evaluate(facts, candidates, windows, Observation.Actions(harness.Journal.Records));
+        var findings = evaluator.Evaluate(facts, candidates, windows, Observation.Actions(harness.Journal.Records), Observation.Flows(harness.Journal.Records));
         var scenariosByRequirement = results.Where(r => r.Outcome != Outcome.Skipped)
             .SelectMany(r => r.Case.Requirements.Select(req => (req, r.Case.Id)))
             .GroupBy(x => x.req).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(x => x.Id).Distinct().ToList());

@@ -48,7 +48,8 @@ public static class StubsCommand
         var profile = candidateFile is null ? null : CandidateProfile.Load(candidateFile);
         var folder = resultsDir ?? Path.Combine("reports", "stubs-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
         Directory.CreateDirectory(folder);
-        using var journal = new Journal(Path.Combine(folder, "journal.jsonl"));
+        // Stubs may run for days: the journal goes to disk only, never accumulated in memory.
+        using var journal = new Journal(Path.Combine(folder, "journal.jsonl"), keepInMemory: false);
         // Real time: there is no scenario to compress, and the candidate's own clock is the reference.
         var clock = new MarketClock(SystemClock.Instance.GetCurrentInstant(), 1);
         var directory = new ParticipantDirectory();
@@ -65,11 +66,18 @@ public static class StubsCommand
             clientAuthority = HarnessCertificates.WriteParticipantKit(folder, dipId).Authority;
             clientCertificatePath = Path.GetFullPath(Path.Combine(folder, dipId + "-cert.pem"));
         }
+        // The run's token for GET /harness/journal (issue 10): printed below and written beside the
+        // journal, readable only by the user who started the stubs.
+        var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+        var tokenPath = Path.Combine(folder, "harness-token");
+        await File.WriteAllTextAsync(tokenPath, token + "\n", cancellation);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(tokenPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         DipEmulator dip;
         try
         {
             dip = new DipEmulator(new DipEmulatorOptions
             {
+                HarnessToken = token,
                 Url = dipUrl, RequireApiKey = profile?.ApiKey is not null, Signing = signing, CertificateDirectory = folder,
                 RequireClientCertificate = mutualTls, TrustedClientAuthorities = clientAuthority is null ? [] : [clientAuthority],
             }, DipSchemaCatalog.Embedded, directory, journal, clock, () => null);
@@ -117,6 +125,7 @@ public static class StubsCommand
             ? "Participant: none registered; register a webhook with POST /dip-channel/{IF-id}/pubconfig/{your DIP id}"
             : $"Participant: {profile.Name} ({profile.Role} {profile.DipId}), pushes to {profile.CallbackUrl}{(profile.ApiKey is null ? "" : "; X-API-Key required")}");
         output.WriteLine($"Journal: {Path.GetFullPath(journal.Path)}");
+        output.WriteLine($"Journal over HTTP: GET {dip.Url}/harness/journal?after=0 with 'Authorization: Bearer {token}' (token also in {Path.GetFullPath(tokenPath)})");
         output.WriteLine("Ctrl-C stops.");
         output.Flush();
         try { await Task.Delay(Timeout.Infinite, cancellation); }

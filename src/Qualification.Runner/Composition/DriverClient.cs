@@ -10,11 +10,16 @@ namespace Qualification.Runner.Composition;
 
 /// <summary>
 /// Asks participants to perform business actions through their driver API (docs/driver-api.md)
-/// and keeps their test clocks in step with market time. Every request is journalled.
+/// and keeps their test clocks in step with market time. Every request is journalled. A candidate
+/// whose profile says <c>drive: browser</c> is driven through its web portal instead
+/// (<see cref="BrowserDriver"/>), and one that says <c>drive: prompt</c> through an operator
+/// (<see cref="PromptDriver"/>).
 /// </summary>
-public sealed class DriverClient(Harness harness) : IDisposable
+public sealed class DriverClient(Harness harness) : IDisposable, IAsyncDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private BrowserDriver? _browser;
+    private PromptDriver? _prompt;
 
     /// <summary>
     /// Asks <paramref name="participant"/> to perform <paramref name="action"/> now (market time).
@@ -22,6 +27,20 @@ public sealed class DriverClient(Harness harness) : IDisposable
     /// </summary>
     public async Task PerformAsync(Participant participant, string action, JsonObject parameters)
     {
+        if (harness.Options.Candidate is { } candidate && participant.DipId == candidate.DipId)
+        {
+            switch (candidate.Drive)
+            {
+                case DriveMode.Browser:
+                    await (_browser ??= new BrowserDriver(harness, candidate.Portal!)).PerformAsync(participant, action, parameters);
+                    return;
+                case DriveMode.Prompt:
+                    await (_prompt ??= new PromptDriver(harness, candidate.Prompt)).PerformAsync(participant, action, parameters);
+                    return;
+                case DriveMode.Events:
+                    throw new ScenarioSkippedException($"{participant} is driven by DIP events only (profile drive: events; give endpoints.driverUrl, or drive: browser or prompt), and this scenario needs the action '{action}'.");
+            }
+        }
         if (!harness.Drivers.TryGetValue(participant.DipId, out var driver))
             throw new ScenarioSkippedException($"{participant} has no driver API (profile endpoints.driverUrl), and this scenario needs the action '{action}'.");
         var now = harness.Clock.GetCurrentInstant();
@@ -56,5 +75,15 @@ public sealed class DriverClient(Harness harness) : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        if (_browser is not null) await _browser.DisposeAsync();
+        if (_prompt is not null) await _prompt.DisposeAsync();
+        _browser = null;
+        _prompt = null;
+    }
 }

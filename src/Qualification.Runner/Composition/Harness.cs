@@ -25,6 +25,8 @@ public sealed record HarnessOptions
     public ParticipantFaults SupplierFaults { get; init; } = ParticipantFaults.None;
     /// <summary>Faults for the reference metering service (tests and demonstrations only).</summary>
     public ParticipantFaults MeteringServiceFaults { get; init; } = ParticipantFaults.None;
+    /// <summary>Container image to start the candidate from (--candidate-image, else the profile's image); null: the candidate runs on its own.</summary>
+    public string? CandidateImage { get; init; }
 }
 
 /// <summary>
@@ -36,6 +38,7 @@ public sealed class Harness : IAsyncDisposable
     private readonly List<ReferenceParticipant> _references = [];
     private readonly Timer _ticker;
     private volatile string? _scenario;
+    private CandidateContainer? _container;
 
     private Harness(HarnessOptions options, Journal journal, MarketClock clock, ParticipantDirectory directory, DipEmulator dip, SmrsEmulator smrs, CssEmulator css)
     {
@@ -65,6 +68,8 @@ public sealed class Harness : IAsyncDisposable
     public SmrsEmulator Smrs { get; }
     /// <summary>Emulated CSS.</summary>
     public CssEmulator Css { get; }
+    /// <summary>Emulated DTN gateway (HTTP and watched folders).</summary>
+    public Qualification.Stubs.Dtn.DtnGateway Dtn { get; private set; } = null!;
     /// <summary>Drives participants' business actions.</summary>
     public DriverClient Driver { get; }
     /// <summary>The participants judged in this run.</summary>
@@ -111,7 +116,36 @@ public sealed class Harness : IAsyncDisposable
             journal.Dispose();
             throw new InputException($"The emulators could not listen on {candidate?.DipUrl} / {candidate?.CssUrl}: {e.Message}. Is another run using those ports? Change harness.dipUrl/cssUrl in the profile.");
         }
+        var runDir = Path.GetDirectoryName(Path.GetFullPath(options.JournalPath))!;
+        try
+        {
+            harness.Dtn = new Qualification.Stubs.Dtn.DtnGateway(new Qualification.Stubs.Dtn.DtnGatewayOptions
+            {
+                Url = candidate?.DtnUrl ?? "http://127.0.0.1:0",
+                InboxFolder = Path.Combine(runDir, "dtn", "inbox"),
+                OutboxFolder = Path.Combine(runDir, "dtn", "outbox"),
+                MeteringPoints = new Qualification.Stubs.Dtn.SmrsMeteringPoints(harness.Smrs),
+                MarketTime = () => MarketTime.ToDip(clock.GetCurrentInstant()),
+            }, journal, () => harness.CurrentScenario);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            await harness.DisposeAsync();
+            throw new InputException($"The DTN gateway could not listen on {candidate?.DtnUrl}: {e.Message}. Change harness.dtnUrl in the profile.");
+        }
         await harness.StartParticipantsAsync();
+        if ((options.CandidateImage ?? candidate?.Image) is { } image && candidate is not null)
+        {
+            try
+            {
+                harness._container = await CandidateContainer.StartAsync(image, candidate, harness.Dip.Url, harness.Css.Url, harness.Dtn?.Url, journal, runDir);
+            }
+            catch
+            {
+                await harness.DisposeAsync();
+                throw;
+            }
+        }
         return harness;
     }
 
@@ -166,7 +200,7 @@ public sealed class Harness : IAsyncDisposable
     {
         var participant = await ReferenceParticipant.StartAsync(new ParticipantOptions
         {
-            Role = role, DipId = dipId, Mpid = mpid, DipUrl = new Uri(Dip.Url), CssUrl = new Uri(Css.Url), Faults = faults,
+            Role = role, DipId = dipId, Mpid = mpid, DipUrl = new Uri(Dip.Url), CssUrl = new Uri(Css.Url), DtnUrl = new Uri(Dtn.Url), Faults = faults,
             MeteringServiceDipId = Options.Candidate is { } c && DipRole.IsMeteringService(c.Role) ? c.DipId : HarnessParties.SmartMeteringServiceDipId,
             MeteringServiceMpid = Options.Candidate is { } c2 && DipRole.IsMeteringService(c2.Role) ? c2.Mpid : HarnessParties.SmartMeteringServiceMpid,
         });
@@ -212,6 +246,15 @@ public sealed class Harness : IAsyncDisposable
         }
     }
 
+    /// <summary>The candidate's container, when the harness started it.</summary>
+    public CandidateContainer? CandidateContainer => _container;
+
+    /// <summary>Stops the candidate's container (if the harness started one), keeping its logs as evidence.</summary>
+    public async Task StopCandidateContainerAsync()
+    {
+        if (_container is not null) await _container.StopAsync();
+    }
+
     /// <summary>Writes a note into the journal.</summary>
     public void Note(string text) => Journal.Append(new JournalRecord
     {
@@ -222,10 +265,12 @@ public sealed class Harness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _ticker.DisposeAsync();
-        Driver.Dispose();
+        await StopCandidateContainerAsync();
+        await Driver.DisposeAsync();
         foreach (var p in _references) await p.DisposeAsync();
         await Dip.DisposeAsync();
         Css.Dispose();
+        Dtn?.Dispose();
         Journal.Dispose();
     }
 }

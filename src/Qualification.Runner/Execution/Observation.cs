@@ -75,11 +75,21 @@ public static class Observation
         return facts.OrderBy(f => f.MarketTime).ToList();
     }
 
+    /// <summary>DTN flows participants sent to the gateway.</summary>
+    public static IReadOnlyList<ObservedFlow> Flows(IEnumerable<JournalRecord> records) =>
+        records.Where(r => r.Kind == JournalKind.Dtn && r.Body?["direction"]?.ToString() == "inbound" && r.From is not null)
+            .Select(r => new ObservedFlow($"J{r.Sequence}", r.Scenario ?? "", r.InterfaceId ?? "", r.From![(r.From!.IndexOf(':') + 1)..],
+                r.Body?["valid"]?.GetValue<bool>() == true,
+                (r.Body?["findings"] as JsonArray)?.Where(f => f?["severity"]?.ToString() == "Error")
+                    .Select(f => $"{f?["rule"]} line {f?["line"]}: {f?["message"]}").ToList() ?? [], ParseTime(r.MarketTime)))
+            .ToList();
+
     /// <summary>Business actions participants accepted through their driver API.</summary>
     public static IReadOnlyList<ObservedAction> Actions(IEnumerable<JournalRecord> records) =>
         records.Where(r => r.Kind == JournalKind.Driver && r.Status is >= 200 and < 300)
             .Select(r => new ObservedAction($"J{r.Sequence}", r.Scenario ?? "", r.EventCode ?? "", r.Mpan ?? "", r.To ?? "", ParseTime(r.MarketTime)))
             .ToList();
 
-    private static Instant ParseTime(string? dip) => MarketTime.ParseDip(dip)?.ToInstant() ?? Instant.MinValue;
+    // Records without a market time (none should have one missing) sort first, at the Unix epoch, which prints.
+    private static Instant ParseTime(string? dip) => MarketTime.ParseDip(dip)?.ToInstant() ?? NodaTime.Instant.FromUnixTimeSeconds(0);
 }

@@ -331,6 +331,7 @@ public sealed class PartitionedEvaluation(RequirementEvaluator evaluator, Offlin
         var windows = new List<ObservationWindow>();
         var facts = new List<ObservedMessage>();
         var actions = new List<ObservedAction>();
+        var flows = new List<ObservedFlow>();
         var harnessRun = false;
         foreach (var p in partitions)
         {
@@ -341,6 +342,7 @@ public sealed class PartitionedEvaluation(RequirementEvaluator evaluator, Offlin
                 harnessRun = true;
                 facts.AddRange(Observation.Facts(p.Records));
                 actions.AddRange(Observation.Actions(p.Records));
+                flows.AddRange(Observation.Flows(p.Records));
             }
             else
             {
@@ -355,7 +357,7 @@ public sealed class PartitionedEvaluation(RequirementEvaluator evaluator, Offlin
         var named = harnessRun ? candidates.Values.ToList()
             : facts.SelectMany(f => new[] { f.SenderDipId, f.RecipientDipId }).OfType<string>().Distinct(StringComparer.Ordinal)
                 .Select(id => candidates.GetValueOrDefault(id)).OfType<Candidate>().ToList();
-        return named.Count == 0 ? [] : evaluator.Evaluate(facts, named, windows, actions);
+        return named.Count == 0 ? [] : evaluator.Evaluate(facts, named, windows, actions, flows);
     }
 }
 

@@ -155,6 +155,12 @@ public sealed class AllureWriter(RunReport report, IReadOnlyList<JournalRecord> 
         var records = journal.Where(x => x.Scenario == s.Case.Id).ToList();
         foreach (var x in records.Where(x => x.Kind is JournalKind.Inbound or JournalKind.Response or JournalKind.Push or JournalKind.Css))
             attachments.Add(Attach(dir, MessageName(x), "application/json", "json", JsonSerializer.Serialize(x, Compact)));
+        // Screenshots of a candidate driven through its web portal (drive: browser), kept in the run folder.
+        foreach (var x in records.Where(x => x.Kind == JournalKind.Driver && x.Body?["screenshots"] is JsonArray))
+            foreach (var shot in x.Body!["screenshots"]!.AsArray().Select(n => n?.ToString()).OfType<string>())
+                if (AttachFile(dir, $"#{x.Sequence} {x.MarketTime} {x.EventCode} through the portal: {Path.GetFileName(shot)}", "image/png", "png",
+                        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dir))!, shot)) is { } a)
+                    attachments.Add(a);
         var findings = r.Findings.Where(f => f.Scenario == s.Case.Id).ToList();
         if (findings.Count > 0) attachments.Add(Attach(dir, "Findings in this scenario", "text/csv", "csv", FindingsCsv(findings)));
         attachments.Add(Attach(dir, "Market-time timeline", "text/plain", "txt", Timeline(records)));
@@ -229,6 +235,14 @@ public sealed class AllureWriter(RunReport report, IReadOnlyList<JournalRecord> 
     {
         var source = $"{Guid.NewGuid()}-attachment.{ext}";
         File.WriteAllText(Path.Combine(dir, source), content, new UTF8Encoding(false));
+        return new JsonObject { ["name"] = name, ["source"] = source, ["type"] = type };
+    }
+
+    private static JsonObject? AttachFile(string dir, string name, string type, string ext, string path)
+    {
+        if (!File.Exists(path)) return null;
+        var source = $"{Guid.NewGuid()}-attachment.{ext}";
+        File.Copy(path, Path.Combine(dir, source));
         return new JsonObject { ["name"] = name, ["source"] = source, ["type"] = type };
     }
 

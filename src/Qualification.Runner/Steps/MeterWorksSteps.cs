@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using NodaTime;
+using Qualification.Domain;
 using Qualification.Domain.Evidence;
 using Qualification.Domain.Market;
 using Qualification.Runner.Execution;
@@ -77,6 +78,21 @@ public sealed class MeterWorksSteps(ScenarioWorld world)
         }
     }
 
+    /// <summary>A D0268 for the metering point reached the DTN gateway from the metering service.</summary>
+    [StepExample("Then the metering service sends the advanced meter technical details for 1900012374324 by D0268")]
+    [Then(@"^the metering service sends the advanced meter technical details for (\S+) by D0268$")]
+    public async Task ThenTheMeteringServiceSendsD0268(string mpan)
+    {
+        var h = world.Harness;
+        var flow = await world.WaitForAsync(r => r.Kind == JournalKind.Dtn && r.InterfaceId?.StartsWith("D0268", StringComparison.Ordinal) == true
+                                                 && r.From?.EndsWith(":" + h.MeteringService.Mpid, StringComparison.Ordinal) == true
+                                                 && r.RawBody?.Contains("|" + mpan + "|", StringComparison.Ordinal) == true,
+            h.Clock.GetCurrentInstant() + ScenarioWorld.DefaultPatience)
+            ?? throw new ExpectationFailedException($"{h.MeteringService} sent no D0268 for {mpan} to the DTN gateway after the works at an Advanced metering point.");
+        if (flow.Status != 202)
+            throw new ExpectationFailedException($"The D0268 for {mpan} from {h.MeteringService} failed validation: {flow.Note}.");
+    }
+
     /// <summary>IF-007 from the metering service within N working days of the change.</summary>
     [StepExample("Then the metering service reports the energisation change for 1400001234565 within 3 working days")]
     [Then(@"^the metering service reports the energisation change for (\S+) within (\d+) working days$")]
@@ -112,7 +128,10 @@ public sealed class MeterWorksSteps(ScenarioWorld world)
         extra["mpan"] = mpan.Value;
         extra["distributorDipId"] = point.DistributorDipId;
         extra["gspGroup"] = point.GspGroup;
-        extra["supplierDipId"] = world.Harness.Smrs.RegisteredSupplier(mpan.Value, world.Harness.Clock.GetCurrentInstant())?.SupplierDipId;
+        var supplier = world.Harness.Smrs.RegisteredSupplier(mpan.Value, world.Harness.Clock.GetCurrentInstant());
+        extra["supplierDipId"] = supplier?.SupplierDipId;
+        extra["supplierMpid"] = supplier?.SupplierMpid;
+        extra["segment"] = point.Segment.Code();
         return extra;
     }
 

@@ -43,7 +43,7 @@ public sealed class CssEmulator : IDisposable
     }
 
     /// <summary>Base URL, e.g. http://127.0.0.1:7402.</summary>
-    public string Url => _server.Url!;
+    public string Url => _server.Url!.Replace("://localhost:", "://127.0.0.1:", StringComparison.Ordinal);   // WireMock names a fixed port "localhost"; it listens on loopback only
 
     /// <summary>When gate closure happens on the day before the effective date (London time).</summary>
     public LocalTime GateClosure { get; init; } = new(17, 0);

@@ -70,6 +70,11 @@ public sealed record DipEmulatorOptions
     public X509Certificate2? TlsCertificate { get; init; }
     /// <summary>The DIP id of the central service that consumes messages addressed to the Registration Service.</summary>
     public string RegistrationServiceDipId { get; init; } = HarnessParties.RegistrationServiceDipId;
+    /// <summary>
+    /// The run's token for the read-only harness endpoint <c>GET /harness/journal</c> (sent as
+    /// <c>Authorization: Bearer …</c> or <c>X-Harness-Token</c>). Null: the endpoint does not exist (404).
+    /// </summary>
+    public string? HarnessToken { get; init; }
 }
 
 /// <summary>
@@ -151,7 +156,7 @@ public sealed partial class DipEmulator : IAsyncDisposable
     }
 
     /// <summary>The URL participants send to, e.g. http://127.0.0.1:7401.</summary>
-    public string Url => _server.Url!;
+    public string Url => _server.Url!.Replace("://localhost:", "://127.0.0.1:", StringComparison.Ordinal);   // WireMock names a fixed port "localhost"; it listens on loopback only
 
     /// <summary>The schemas messages are validated against.</summary>
     public DipSchemaCatalog Schemas { get; }
@@ -205,6 +210,7 @@ public sealed partial class DipEmulator : IAsyncDisposable
         ["validate", _, _] => new("debug validation", ["POST"], HandleValidate),
         ["statusmessage"] => new("status messages", ["POST"], HandleStatusMessage),
         ["statusmessage", "config", _] => new("status message configuration", ["POST", "DELETE"], HandleStatusMessageConfig),
+        ["harness", "journal"] when _options.HarnessToken is not null => new("harness journal", ["GET"], HandleHarnessJournal),
         _ => null,
     };
 
@@ -219,7 +225,11 @@ public sealed partial class DipEmulator : IAsyncDisposable
         var channel = segments is ["dip-channel", var c, ..] ? c : segments is ["validate", var v, _] ? v : null;
         var oversize = body.LongLength > _options.MaxBodyBytes;
         JsonNode? json = null;
-        if (!oversize && body.Length > 0)
+        // JSON on the wire is UTF-8 (RFC 8259). System.Text.Json does not check the bytes inside
+        // strings, so without this a message with invalid bytes was accepted with U+FFFD in its fields
+        // and the journal did not hold the bytes sent (issue 10). Such a body is refused and kept as base64.
+        var badUtf8At = oversize || body.Length == 0 ? -1 : InvalidUtf8Offset(body);
+        if (!oversize && body.Length > 0 && badUtf8At < 0)
         {
             try { json = JsonNode.Parse(body); } catch (JsonException) { }
         }
@@ -231,8 +241,9 @@ public sealed partial class DipEmulator : IAsyncDisposable
         {
             Kind = JournalKind.Inbound, MarketTime = MarketTime.ToDip(now), Scenario = scenario, InterfaceId = channel, Url = request.Url,
             Body = keepJson ? json : null,
-            RawBody = oversize || keepJson && json is not null || body.Length == 0 ? null : Encoding.UTF8.GetString(body),
-            Note = $"{method} {(endpoint?.Name ?? "unknown endpoint")}" + (oversize ? $"; body of {body.LongLength} bytes not kept (over the limit)" : ""),
+            RawBody = oversize || keepJson && json is not null || body.Length == 0 ? null : badUtf8At >= 0 ? "base64:" + Convert.ToBase64String(body) : Encoding.UTF8.GetString(body),
+            Note = $"{method} {(endpoint?.Name ?? "unknown endpoint")}" + (oversize ? $"; body of {body.LongLength} bytes not kept (over the limit)" : "")
+                + (badUtf8At >= 0 ? $"; body is not valid UTF-8 at byte {badUtf8At}, kept as base64" : ""),
         });
         var call = new Call(request, method, segments, body, json, now, scenario, channel, inbound.Sequence, null);
 
@@ -244,6 +255,16 @@ public sealed partial class DipEmulator : IAsyncDisposable
 
         if (_options.RequireClientCertificate && ClientCertificateProblem(request) is { } tlsProblem)
             return Respond(call, 401, Standard(now, Item(null, null, Unauthorised, "client certificate (mTLS): " + tlsProblem)));
+
+        // Harness endpoints are not DIP API: the run's token guards them, not a participant's API key or signature.
+        if (segments is ["harness", ..])
+        {
+            try { return endpoint.Handler(call); }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return Respond(call, 500, Standard(now, Item(null, null, "MSG1500 - Internal Server Error", $"harness fault, not a participant failure: {e.GetType().Name}: {e.Message}")));
+            }
+        }
 
         var apiKey = Header(request, "X-API-Key");
         var authenticated = apiKey is null ? null : Directory.FindByApiKey(apiKey);
@@ -466,12 +487,26 @@ public sealed partial class DipEmulator : IAsyncDisposable
     {
         items = [];
         if (call.Body.Length == 0) { error = "$: the body is empty; send a JSON array of {\"payload\": …} items"; return false; }
+        if (call.Json is null && InvalidUtf8Offset(call.Body) is >= 0 and var at)
+        {
+            error = $"$: the body is not valid UTF-8 (first bad byte at offset {at}); send JSON encoded as UTF-8";
+            return false;
+        }
         if (call.Json is null) { error = "$: the body is not JSON"; return false; }
         if (call.Json is not JsonArray array) { error = "$: the body must be a JSON array of {\"payload\": …} items (DIPMessageArray)"; return false; }
         if (array.Count == 0) { error = "$: the array is empty; send at least one message (DIPMessageArray minItems 1)"; return false; }
         items = array.ToList();
         error = "";
         return true;
+    }
+
+    // Offset of the first byte that is not part of valid UTF-8, or -1.
+    private static int InvalidUtf8Offset(byte[] body)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(body)) return -1;
+        var chars = new char[body.Length];
+        System.Text.Unicode.Utf8.ToUtf16(body, chars, out var read, out _, replaceInvalidSequences: false);
+        return read;
     }
 
     private List<string> ValidateItem(string channel, JsonNode? item, int index, string? expectedEvent)

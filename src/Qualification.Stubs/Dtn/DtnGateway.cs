@@ -25,6 +25,8 @@ public sealed record DtnGatewayOptions
     public string? OutboxFolder { get; init; }
     /// <summary>Metering-point facts for the MHHS rules.</summary>
     public IMeteringPointDirectory? MeteringPoints { get; init; }
+    /// <summary>Market time for journal records (the run's market clock), as a DIP datetime.</summary>
+    public Func<string?>? MarketTime { get; init; }
     /// <summary>Flow text larger than this is journalled by size only.</summary>
     public int MaxJournalledBytes { get; init; } = 1 << 20;
 }
@@ -88,7 +90,7 @@ public sealed class DtnGateway : IDisposable
     }
 
     /// <summary>Base URL, e.g. http://127.0.0.1:7403.</summary>
-    public string Url => _server.Url!;
+    public string Url => _server.Url!.Replace("://localhost:", "://127.0.0.1:", StringComparison.Ordinal);   // WireMock names a fixed port "localhost"; it listens on loopback only
 
     /// <summary>Raised after an inbound flow is validated and journalled.</summary>
     public event Action<DtnTransfer>? Received;
@@ -214,7 +216,7 @@ public sealed class DtnGateway : IDisposable
         var tooBig = Encoding.Latin1.GetByteCount(text) > _options.MaxJournalledBytes;
         _journal.Append(new JournalRecord
         {
-            Kind = JournalKind.Dtn, Scenario = _scenario(), InterfaceId = header?.FlowAndVersion,
+            Kind = JournalKind.Dtn, Scenario = _scenario(), MarketTime = _options.MarketTime?.Invoke(), InterfaceId = header?.FlowAndVersion,
             From = header is null ? null : $"{header.FromRole}:{header.FromMpid}", To = header is null ? null : $"{header.ToRole}:{header.ToMpid}",
             TransactionId = transfer.Id, Url = url, Status = direction == "inbound" ? (validation.IsValid ? 202 : 422) : null,
             Note = $"DTN {direction} via {channel}: {header?.FlowAndVersion ?? "no ZHV"} file {header?.FileId ?? "?"}, {validation.Errors} error(s), {validation.Warnings} warning(s)",
