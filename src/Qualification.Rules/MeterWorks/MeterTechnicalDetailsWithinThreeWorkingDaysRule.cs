@@ -1,6 +1,6 @@
+using System.Linq.Expressions;
 using NodaTime;
 using NRules.Fluent.Dsl;
-using Qualification.Domain;
 using Qualification.Domain.Market;
 using Qualification.Rules.Catalogue;
 using Qualification.Rules.Facts;
@@ -14,45 +14,31 @@ namespace Qualification.Rules.MeterWorks;
 /// </summary>
 [Requirement("REC-MO-MTD-IF005-3WD")]
 [Name("MTDs reach SMRS within 3 working days of meter works")]
-public sealed class MeterTechnicalDetailsWithinThreeWorkingDaysRule : Rule
+public sealed class MeterTechnicalDetailsWithinThreeWorkingDaysRule : ActionResponseRule
 {
     /// <inheritdoc />
-    public override void Define()
-    {
-        Requirement requirement = null!;
-        ObservedAction works = null!;
-        Candidate service = null!;
-        ObservationWindow window = null!;
-        CalendarFact calendar = null!;
-        IEnumerable<ObservedMessage> updates = null!;
+    protected override Expression<Func<ObservedAction, bool>> Trigger => a => a.IsMeterWorks;
 
-        When()
-            .Match(() => requirement, r => r.Id == "REC-MO-MTD-IF005-3WD")
-            .Match(() => calendar)
-            .Match(() => works, a => a.IsMeterWorks)
-            .Match(() => service, c => DipRole.IsMeteringService(c.Role) && c.DipId == works.ParticipantDipId)
-            .Match(() => window, w => w.Scenario == works.Scenario)
-            .Query(() => updates, q => q
-                .Match<ObservedMessage>(m => m.Direction == Direction.Sent && m.InterfaceId == "IF-005" && m.SchemaValid,
-                    m => m.Scenario == works.Scenario && m.Mpan == works.Mpan && m.SenderDipId == service.DipId)
-                .Collect());
-        Then()
-            .Do(ctx => ctx.Insert(Judge(requirement, works, updates, window, calendar.Calendar)));
-    }
+    /// <inheritdoc />
+    protected override Expression<Func<ObservedMessage, bool>> Response => m => m.InterfaceId == "IF-005";
 
-    private static Finding Judge(Requirement requirement, ObservedAction works, IEnumerable<ObservedMessage> updates, ObservationWindow window, WorkingDayCalendar calendar)
+    /// <inheritdoc />
+    protected override IEnumerable<Finding> Judge(Requirement requirement, ObservedAction works, IEnumerable<ObservedMessage> updates, ObservationWindow window, CalendarFact calendar)
     {
         var sla = requirement.Sla ?? throw new InvalidOperationException($"{requirement.Id} needs an sla in the catalogue.");
-        var deadline = sla.DeadlineFrom(works.MarketTime, calendar);
+        var deadline = sla.DeadlineFrom(works.MarketTime, calendar.Calendar);
         var first = updates.Where(u => u.MarketTime >= works.MarketTime).OrderBy(u => u.MarketTime).FirstOrDefault();
         var evidence = new List<EvidenceItem> { new(works.Id, works.Describe(), works.MarketTime) };
         if (first is null)
-            return window.End >= deadline
+        {
+            yield return window.End >= deadline
                 ? new Finding(requirement.Id, Verdict.Failed, works.Scenario, works.Mpan, $"no IF-005 for the {works.Action} by {MarketTime.ToDip(deadline)} ({sla.Describe()})", evidence)
                 : new Finding(requirement.Id, Verdict.NotObserved, works.Scenario, works.Mpan, $"no IF-005 yet; observation ended before the deadline {MarketTime.ToDip(deadline)}", evidence);
+            yield break;
+        }
         evidence.Add(new EvidenceItem(first.Id, first.Describe(), first.MarketTime));
-        var days = WorkingDaysBetween(works.MarketTime, first.MarketTime, calendar);
-        return first.MarketTime <= deadline
+        var days = WorkingDaysBetween(works.MarketTime, first.MarketTime, calendar.Calendar);
+        yield return first.MarketTime <= deadline
             ? new Finding(requirement.Id, Verdict.Passed, works.Scenario, works.Mpan, $"IF-005 {first.EventCode} sent {days} working day(s) after the works (limit {sla.Describe()})", evidence)
             : new Finding(requirement.Id, Verdict.Failed, works.Scenario, works.Mpan,
                 $"IF-005 {first.EventCode} sent {MarketTime.ToDip(first.MarketTime)}, {days} working days after the works; the deadline was {MarketTime.ToDip(deadline)} ({sla.Describe()})", evidence);

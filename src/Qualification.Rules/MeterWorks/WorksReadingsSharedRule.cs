@@ -1,5 +1,6 @@
+using System.Linq.Expressions;
 using NRules.Fluent.Dsl;
-using Qualification.Domain;
+using Qualification.Rules.Appointments;
 using Qualification.Rules.Catalogue;
 using Qualification.Rules.Facts;
 
@@ -12,33 +13,16 @@ namespace Qualification.Rules.MeterWorks;
 /// </summary>
 [Requirement("MHHS-READ-IF041-CUMULATIVE")]
 [Name("Install and removal readings are shared by IF-041")]
-public sealed class WorksReadingsSharedRule : Rule
+public sealed class WorksReadingsSharedRule : ActionResponseRule
 {
     /// <inheritdoc />
-    public override void Define()
-    {
-        Requirement requirement = null!;
-        ObservedAction works = null!;
-        Candidate service = null!;
-        ObservationWindow window = null!;
-        CalendarFact calendar = null!;
-        IEnumerable<ObservedMessage> readings = null!;
+    protected override Expression<Func<ObservedAction, bool>> Trigger => a => a.IsMeterWorks;
 
-        When()
-            .Match(() => requirement, r => r.Id == "MHHS-READ-IF041-CUMULATIVE")
-            .Match(() => calendar)
-            .Match(() => works, a => a.IsMeterWorks)
-            .Match(() => service, c => DipRole.IsMeteringService(c.Role) && c.DipId == works.ParticipantDipId)
-            .Match(() => window, w => w.Scenario == works.Scenario)
-            .Query(() => readings, q => q
-                .Match<ObservedMessage>(m => m.Direction == Direction.Sent && m.InterfaceId == "IF-041" && m.SchemaValid,
-                    m => m.Scenario == works.Scenario && m.Mpan == works.Mpan && m.SenderDipId == service.DipId)
-                .Collect());
-        Then()
-            .Do(ctx => ctx.InsertAll(Judge(requirement, works, readings, window, calendar)));
-    }
+    /// <inheritdoc />
+    protected override Expression<Func<ObservedMessage, bool>> Response => m => m.InterfaceId == "IF-041";
 
-    private static IEnumerable<Finding> Judge(Requirement requirement, ObservedAction works, IEnumerable<ObservedMessage> readings, ObservationWindow window, CalendarFact calendar)
+    /// <inheritdoc />
+    protected override IEnumerable<Finding> Judge(Requirement requirement, ObservedAction works, IEnumerable<ObservedMessage> readings, ObservationWindow window, CalendarFact calendar)
     {
         var expected = works.Action switch
         {
@@ -46,11 +30,6 @@ public sealed class WorksReadingsSharedRule : Rule
             "remove-meter" => ["[ReadingRemv]"],
             _ => ["[ReadingRemv]", "[ReadingInstl]"],
         };
-        var trigger = new ObservedMessage
-        {
-            Id = works.Id, Scenario = works.Scenario, Direction = Direction.Published, InterfaceId = "meter works", EventCode = works.Action, Mpan = works.Mpan,
-            RecipientDipId = works.ParticipantDipId, MarketTime = works.MarketTime,
-        };
-        return expected.Select(evt => Appointments.DeadlineJudgement.Judge(requirement, trigger, readings.Where(r => r.EventCode == evt), window, calendar.Calendar, $"IF-041 {evt}"));
+        return expected.Select(evt => DeadlineJudgement.Judge(requirement, AsTrigger(works), readings.Where(r => r.EventCode == evt), window, calendar.Calendar, $"IF-041 {evt}"));
     }
 }

@@ -92,9 +92,9 @@ public sealed class CandidateContainer : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException)
         {
             var exited = e is ContainerNotRunningException || e.InnerException is ContainerNotRunningException;
-            var why = exited ? $"the container exited before {health} answered" : e is TimeoutException ? $"{health} did not answer 2xx within {timeout.TotalSeconds:0} s" : e.GetBaseException().Message;
+            var reason = exited ? $"the container exited before {health} answered" : e is TimeoutException ? $"{health} did not answer 2xx within {timeout.TotalSeconds:0} s" : e.GetBaseException().Message;
             await candidate.StopAsync();
-            throw new InputException($"--candidate-image {image}: the candidate did not start: {why}. Its logs are in {Path.Combine(runDir, LogFile)}.");
+            throw new InputException($"--candidate-image {image}: the candidate did not start: {reason}. Its logs are in {Path.Combine(runDir, LogFile)}.");
         }
         journal.Append(new JournalRecord { Kind = JournalKind.Marker, Note = $"candidate container {image} ({Short(container.Id)}) started with host networking; healthy after {started.Elapsed.TotalSeconds:0.0} s ({health})" });
         return candidate;

@@ -21,7 +21,7 @@ public class CliBadInputTests
 
     private const string Good = "participant: { name: X, role: SUP, dipId: \"2300000501\", mpid: ABCD }\nendpoints: { callbackUrl: \"http://127.0.0.1:9101/dip/inbound\" }\n";
 
-    [TestCase("profile that is not YAML", "participant: [\n  name: x\n", ":2:")]
+    [TestCase("profile that is not YAML", "participant: [\n  name: x\n", ".yaml:1:")]
     [TestCase("empty profile", "", "the profile is empty")]
     [TestCase("callback URL that is not http", "participant: { name: X, role: SUP, dipId: \"2300000501\", mpid: ABCD }\nendpoints: { callbackUrl: \"ftp://127.0.0.1/x\" }\n", "endpoints.callbackUrl 'ftp://127.0.0.1/x' is not an http(s) URL")]
     [TestCase("unknown market segment", "participant: { name: X, role: SUP, dipId: \"2300000501\", mpid: ABCD, segments: [Z] }\nendpoints: { callbackUrl: \"http://127.0.0.1:9101/x\" }\n", "participant.segments has 'Z'; use S, A or U")]
@@ -181,8 +181,8 @@ public class CliBadInputTests
           @req:REC-MO-22.6.1 @role:SUP
           Scenario: missing column
             Given the registration service holds these metering points:
-              | mpan          | gsp group |
-              | 2300000000019 | _J        |
+              | segment | gsp group |
+              | S       | _J        |
 
           @req:REC-MO-22.6.1 @role:SUP
           Scenario: bad mpan
@@ -212,7 +212,7 @@ public class CliBadInputTests
     private static readonly Lazy<Task<Qualify.Result>> TableRun = new(() =>
         Qualify.RunAsync(["run", "--features", FeaturesWith(TableFeature), "--results", Qualify.TempDir("tables"), "--time-scale", "1200"], TimeSpan.FromMinutes(3)));
 
-    [TestCase("table missing a required column", "missing column", "the table needs a 'segment' column")]
+    [TestCase("table missing a required column", "missing column", "the table needs a 'mpan' column")]
     [TestCase("table with a bad MPAN check digit", "bad mpan", "mpan '2300000000018'")]
     [TestCase("table with a date not yyyy-MM-dd", "bad date", "'05/01/2026' is not a date; write yyyy-MM-dd")]
     [TestCase("table naming an unknown party", "unknown party", "'the plumber' is not a party")]

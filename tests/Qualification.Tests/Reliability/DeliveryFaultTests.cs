@@ -79,10 +79,11 @@ public class DeliveryFaultTests
         return payload with { CommonBlock = payload.CommonBlock with { S1 = payload.CommonBlock.S1 with { SenderUniqueReference = $"S-IF-032-{Regs}-REGS-20260105-{unique}" } } };
     }
 
-    private static async Task<(List<JournalRecord> Pushes, DipTestHost Host)> PublishTo(Uri callback, string unique)
+    // The timeout is short enough for the slow webhook to exceed it and long enough for a cold start on a busy machine.
+    private static async Task<(List<JournalRecord> Pushes, DipTestHost Host)> PublishTo(Uri callback, string unique, double timeoutSeconds = 5)
     {
         var supplier = DipTestHost.Supplier with { CallbackUrl = callback };
-        var host = new DipTestHost(new DipEmulatorOptions { MaxDeliveryAttempts = 2, RetryBackoff = TimeSpan.FromMilliseconds(10), DeliveryTimeout = TimeSpan.FromMilliseconds(700) },
+        var host = new DipTestHost(new DipEmulatorOptions { MaxDeliveryAttempts = 2, RetryBackoff = TimeSpan.FromMilliseconds(10), DeliveryTimeout = TimeSpan.FromSeconds(timeoutSeconds) },
             supplier, DipTestHost.MeteringService);
         await host.Dip.PublishAsync(Publication(unique), [supplier.DipId]);
         return (host.Journal.Records.Where(r => r.Kind == JournalKind.Push).ToList(), host);
@@ -98,7 +99,7 @@ public class DeliveryFaultTests
         var (status, body, _) = await host.SendAsync(HttpMethod.Get, $"/dip-channel/IF-032/deliveryStatus/{DipTestHost.Supplier.DipId}/S-IF-032-{Regs}-REGS-20260105-{unique}");
         Assert.That(status, Is.EqualTo(200));
         Assert.That(body!.ToJsonString(), Does.Contain("RetriesExhausted"));
-        var (after, _, _) = await host.PostAsync("/dip-channel/IF-031", DipTestHost.Array(DipTestHost.ValidIf031("AFTER-" + unique)));
+        var (after, _, _) = await host.PostAsync("/dip-channel/IF-031", DipTestHost.Array(DipTestHost.ValidIf031("AFTER")));
         Assert.That(after, Is.EqualTo(201), "the DIP still accepts messages");
     }
 
@@ -116,9 +117,9 @@ public class DeliveryFaultTests
     {
         using var webhook = new BadWebhook("slow");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var (pushes, host) = await PublishTo(webhook.Url, "SLOW");
+        var (pushes, host) = await PublishTo(webhook.Url, "SLOW", timeoutSeconds: 2);
         await using var _ = host;
-        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "the timeout bounds each attempt");
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(15)), "the timeout bounds each attempt (the webhook would take 30 s)");
         await AssertExhaustedAndStillServing(host, pushes, "SLOW", "timed out");
     }
 

@@ -190,7 +190,7 @@ public class IsolationTests
         var results = Qualify.TempDir("killed");
         using (var run = StartSlowRun(results))
         {
-            await WaitForJournalAsync(results, 8);
+            await WaitForJournalAsync(results, 5);
             run.Kill(entireProcessTree: true);
             await run.WaitForExitAsync();
         }
