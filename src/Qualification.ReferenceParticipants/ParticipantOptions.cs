@@ -24,6 +24,8 @@ public sealed record ParticipantFaults
     /// <summary>Metering service: leave the outcome code out of IF-034 (a schema failure).</summary>
     public bool InvalidAppointmentResponse { get; init; }
 
+    /// <summary>Supplier: accept relationship actions but never send IF-019.</summary>
+    public bool NoRelationshipRequests { get; init; }
     /// <summary>Metering service: send D0268 with a trailer record count that does not match its records.</summary>
     public bool BadD0268Trailer { get; init; }
     /// <summary>Metering service: share no install or removal readings (IF-041) after meter works.</summary>
@@ -51,8 +53,9 @@ public sealed record ParticipantFaults
                 "invalid-appointment-request" => f with { InvalidAppointmentRequest = true },
                 "no-works-readings" => f with { NoWorksReadings = true },
                 "bad-d0268-trailer" => f with { BadD0268Trailer = true },
+                "no-relationship-requests" => f with { NoRelationshipRequests = true },
                 "invalid-appointment-response" => f with { InvalidAppointmentResponse = true },
-                _ => throw new FormatException($"Unknown fault '{spec}'. Known: late-appointment=<seconds>s, efd-utc-midnight, efd-half-past-midnight, ignore-appointment-requests, mtd-delay-days=<days>, energisation-via-if005, ignore-reminders, invalid-appointment-request, invalid-appointment-response, no-works-readings, bad-d0268-trailer."),
+                _ => throw new FormatException($"Unknown fault '{spec}'. Known: late-appointment=<seconds>s, efd-utc-midnight, efd-half-past-midnight, ignore-appointment-requests, mtd-delay-days=<days>, energisation-via-if005, ignore-reminders, invalid-appointment-request, invalid-appointment-response, no-works-readings, bad-d0268-trailer, no-relationship-requests."),
             };
         }
         return f;

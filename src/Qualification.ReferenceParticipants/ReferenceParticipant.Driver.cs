@@ -22,7 +22,7 @@ public sealed partial class ReferenceParticipant
     /// <summary>Actions this participant's driver supports, by role.</summary>
     public static IReadOnlyDictionary<string, string[]> DriverActions { get; } = new Dictionary<string, string[]>
     {
-        [DipRole.Supplier] = ["appoint-metering-service"],
+        [DipRole.Supplier] = ["appoint-metering-service", "associate-import-export", "relate-metering-points"],
         [DipRole.SmartMeteringService] = ["install-meter", "exchange-meter", "remove-meter", "change-energisation"],
     };
 
@@ -90,6 +90,11 @@ public sealed partial class ReferenceParticipant
                     break;
                 case "change-energisation":
                     await ReportEnergisationAsync(at, m0, p);
+                    break;
+                case "associate-import-export":
+                case "relate-metering-points":
+                    if (_options.Faults.NoRelationshipRequests) break;
+                    await RequestRelationshipAsync(action, m0, p);
                     break;
                 case "appoint-metering-service":
                     await SendAsync("IF-031", "[MSApp]", m0, new JsonObject
@@ -199,13 +204,25 @@ public sealed partial class ReferenceParticipant
         await ReportMeterWorksAsync("install-meter", at, m0, p);
     }
 
+    // IF-019: link an export to its import (or related secondaries to a primary); SMRS confirms with IF-020.
+    private async Task RequestRelationshipAsync(string action, M0Block m0, JsonObject p)
+    {
+        var evt = action == "associate-import-export" ? "[LinkedImportExportCreate]" : "[RelatedCreate]";
+        var payload = DipMessageFactory.Payload("IF-019", evt, _options.DipId, _options.Role, null, SystemClock.Instance.GetCurrentInstant(), new JsonObject
+        {
+            ["B090List"] = new JsonArray(new JsonObject { ["subsidiaryMPAN"] = p.Text("subsidiaryMpan") }),
+        }, null, _options.EnvironmentTag);
+        payload = payload with { CommonBlock = payload.CommonBlock with { M1 = new M1Block(m0.MpanCore, m0.DistributorDipId, m0.GspGroupId) } };
+        await PostAsync("IF-019", payload);
+    }
+
     // IF-045 [NoMSAppointed]: the supplier has no metering service from its registration date; appoint one.
     private async Task AppointAfterReminderAsync(DipMessage reminder)
     {
         if (_options.Faults.IgnoreReminders) return;
         var today = MarketTime.ParseDip(reminder.Payload.CommonBlock.D0?.TransactionTimestamp)?.ToInstant() ?? SystemClock.Instance.GetCurrentInstant();
         var efd = MarketTime.ToDip(MarketTime.StartOfDay(MarketTime.LocalDateOf(today)));
-        await SendAsync("IF-031", "[MSApp]", reminder.Payload.CommonBlock.M0, new JsonObject
+        await SendAsync("IF-031", "[MSApp]", reminder.Payload.CommonBlock.M0!, new JsonObject
         {
             ["B070"] = new JsonObject
             {

@@ -135,7 +135,7 @@ public sealed partial class ReferenceParticipant : IAsyncDisposable
             },
         };
         if (_options.Faults.InvalidAppointmentRequest) custom["B070"]!.AsObject().Remove("appointmentScenario");
-        await SendAsync("IF-031", "[MSApp]", gain.Payload.CommonBlock.M0, custom, gain.Payload.CommonBlock.S1.SenderCorrelationId);
+        await SendAsync("IF-031", "[MSApp]", gain.Payload.CommonBlock.M0!, custom, gain.Payload.CommonBlock.S1.SenderCorrelationId);
     }
 
     // IF-033 → IF-034: accept (SP000) when the service covers the metering point.
@@ -150,20 +150,22 @@ public sealed partial class ReferenceParticipant : IAsyncDisposable
         };
         if (request.Payload.CustomBlock["B013"] is { } b013) custom["B013"] = b013.DeepClone();
         if (_options.Faults.InvalidAppointmentResponse) custom["B007"]!.AsObject().Remove("responseCode");
-        await SendAsync("IF-034", "[MSAppSPResponse]", request.Payload.CommonBlock.M0, custom, request.Payload.CommonBlock.S1.SenderCorrelationId);
+        await SendAsync("IF-034", "[MSAppSPResponse]", request.Payload.CommonBlock.M0!, custom, request.Payload.CommonBlock.S1.SenderCorrelationId);
     }
 
-    private async Task SendAsync(string iface, string evt, M0Block m0, JsonObject custom, string? correlation, IReadOnlyList<string>? primaryRecipients = null)
+    private Task SendAsync(string iface, string evt, M0Block m0, JsonObject custom, string? correlation, IReadOnlyList<string>? primaryRecipients = null) =>
+        PostAsync(iface, DipMessageFactory.Payload(iface, evt, _options.DipId, _options.Role, new M0Block(m0.MpanCore, m0.DistributorDipId, m0.GspGroupId),
+            SystemClock.Instance.GetCurrentInstant(), custom, correlation, _options.EnvironmentTag, primaryRecipients));
+
+    private async Task PostAsync(string iface, DipPayload payload)
     {
-        var payload = DipMessageFactory.Payload(iface, evt, _options.DipId, _options.Role, new M0Block(m0.MpanCore, m0.DistributorDipId, m0.GspGroupId),
-            SystemClock.Instance.GetCurrentInstant(), custom, correlation, _options.EnvironmentTag, primaryRecipients);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_options.DipUrl, $"/dip-channel/{iface}"))
         {
             Content = new StringContent(DipMessage.ToArrayJson([new DipMessage(payload)]), Encoding.UTF8, "application/json"),
         };
         if (_options.ApiKey is not null) request.Headers.Add("X-API-Key", _options.ApiKey);
         using var response = await _http.SendAsync(request, _stopping.Token);
-        _log.Enqueue($"sent {iface} {evt} for {m0.MpanCore}: {(int)response.StatusCode}");
+        _log.Enqueue($"sent {iface} {payload.CommonBlock.S0.EventCode}: {(int)response.StatusCode}");
     }
 
     /// <inheritdoc />

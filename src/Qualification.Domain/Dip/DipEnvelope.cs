@@ -45,17 +45,28 @@ public sealed record M0Block(
     [property: JsonPropertyName("distributorDIPID")] string DistributorDipId,
     [property: JsonPropertyName("GSPGroupID")] string GspGroupId);
 
+/// <summary>M1: the principal metering point of a relationship (IF-019, IF-020) instead of M0.</summary>
+public sealed record M1Block(
+    [property: JsonPropertyName("principalMPAN")] string PrincipalMpan,
+    [property: JsonPropertyName("distributorDIPID")] string DistributorDipId,
+    [property: JsonPropertyName("GSPGroupID")] string GspGroupId);
+
 /// <summary>R0: the outcome carried by response interfaces (A accepted, R rejected, L lapsed, W warning).</summary>
 public sealed record R0Block(
     [property: JsonPropertyName("responseCode")] string ResponseCode,
     [property: JsonPropertyName("responseMessages")] IReadOnlyList<string> ResponseMessages);
 
-/// <summary>The common block of every DIP message.</summary>
+/// <summary>The common block of every DIP message. M0 names the metering point; relationship
+/// interfaces (IF-019, IF-020) carry M1 with the principal metering point instead.</summary>
 public sealed record CommonBlock(
     [property: JsonPropertyName("S0")] S0Block S0,
     [property: JsonPropertyName("S1")] S1Block S1,
-    [property: JsonPropertyName("M0")] M0Block M0)
+    [property: JsonPropertyName("M0"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] M0Block? M0)
 {
+    /// <summary>Principal metering point of a relationship message.</summary>
+    [JsonPropertyName("M1"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public M1Block? M1 { get; init; }
+
     /// <summary>Addressing; optional.</summary>
     [JsonPropertyName("A0"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public A0Block? A0 { get; init; }
@@ -92,8 +103,8 @@ public sealed record DipMessage([property: JsonPropertyName("payload")] DipPaylo
     /// <summary>The event code from S0 with its brackets, e.g. "[MSApp]".</summary>
     [JsonIgnore] public string EventCode => Payload.CommonBlock.S0.EventCode;
 
-    /// <summary>The MPAN core from M0.</summary>
-    [JsonIgnore] public string Mpan => Payload.CommonBlock.M0.MpanCore;
+    /// <summary>The MPAN core from M0 (or the principal MPAN from M1).</summary>
+    [JsonIgnore] public string Mpan => Payload.CommonBlock.M0?.MpanCore ?? Payload.CommonBlock.M1?.PrincipalMpan ?? "";
 
     /// <summary>Serializes an array of messages as a DIP channel body.</summary>
     public static string ToArrayJson(IEnumerable<DipMessage> messages) => JsonSerializer.Serialize(messages, Json);

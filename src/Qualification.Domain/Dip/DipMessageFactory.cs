@@ -15,13 +15,13 @@ public static class DipMessageFactory
     /// <param name="eventCode">with brackets, e.g. [MSApp].</param>
     /// <param name="senderDipId">10-character DIP id.</param>
     /// <param name="senderRole">DIP role id.</param>
-    /// <param name="m0">The metering point block.</param>
+    /// <param name="m0">The metering point block (null for relationship interfaces, which carry M1: set it with <c>with</c>).</param>
     /// <param name="sentAt">Sender timestamp.</param>
     /// <param name="customBlock">The interface's custom block.</param>
     /// <param name="correlationId">Carried in S1.senderCorrelationID.</param>
     /// <param name="environmentTag">PRD, SIT, …</param>
     /// <param name="primaryRecipients">For participant-to-participant interfaces: who the DIP delivers to (A0).</param>
-    public static DipPayload Payload(string interfaceId, string eventCode, string senderDipId, string senderRole, M0Block m0,
+    public static DipPayload Payload(string interfaceId, string eventCode, string senderDipId, string senderRole, M0Block? m0,
         Instant sentAt, JsonObject customBlock, string? correlationId = null, string environmentTag = "SIT", IReadOnlyList<string>? primaryRecipients = null)
     {
         var unique = Guid.NewGuid().ToString("N")[..16];

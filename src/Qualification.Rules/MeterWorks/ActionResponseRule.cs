@@ -7,9 +7,10 @@ using Qualification.Rules.Facts;
 namespace Qualification.Rules.MeterWorks;
 
 /// <summary>
-/// The shape shared by obligations that follow a business action of a metering service (meter
-/// works, an energisation change): after the action, the service sends certain messages within the
-/// catalogue's SLA. Subclasses say which actions, which messages and how to judge them.
+/// The shape shared by obligations that follow a participant's business action (meter works, an
+/// energisation change, a relationship request): after the action, the participant sends certain
+/// messages within the catalogue's SLA. Subclasses say which actions, which messages, who is bound
+/// and how to judge them.
 /// </summary>
 public abstract class ActionResponseRule : Rule
 {
@@ -18,6 +19,9 @@ public abstract class ActionResponseRule : Rule
 
     /// <summary>Which driver actions trigger the obligation.</summary>
     protected abstract Expression<Func<ObservedAction, bool>> Trigger { get; }
+
+    /// <summary>Which candidates the obligation binds (by default metering services).</summary>
+    protected virtual Expression<Func<Candidate, bool>> Performer => c => DipRole.IsMeteringService(c.Role);
 
     /// <summary>Which messages sent by the service answer it (scenario, MPAN and sender are matched here).</summary>
     protected abstract Expression<Func<ObservedMessage, bool>> Response { get; }
@@ -40,7 +44,7 @@ public abstract class ActionResponseRule : Rule
             .Match(() => requirement, r => r.Id == id)
             .Match(() => calendar)
             .Match(() => action, Trigger)
-            .Match(() => service, c => DipRole.IsMeteringService(c.Role) && c.DipId == action.ParticipantDipId)
+            .Match(() => service, Performer, c => c.DipId == action.ParticipantDipId)
             .Match(() => window, w => w.Scenario == action.Scenario)
             .Query(() => responses, q => q
                 .Match<ObservedMessage>(Response, m => m.Direction == Direction.Sent && m.SchemaValid,

@@ -38,7 +38,7 @@ public static class Observation
                     Direction = Direction.Sent,
                     InterfaceId = payload.Text("CommonBlock", "S0", "interfaceID") ?? request.InterfaceId ?? "",
                     EventCode = payload.Text("CommonBlock", "S0", "eventCode"),
-                    Mpan = payload.Text("CommonBlock", "M0", "MPANCore") ?? "",
+                    Mpan = payload.Text("CommonBlock", "M0", "MPANCore") ?? payload.Text("CommonBlock", "M1", "principalMPAN") ?? "",
                     SenderDipId = payload.Text("CommonBlock", "S1", "senderDIPID"),
                     SenderRole = payload.Text("CommonBlock", "S1", "senderRoleID"),
                     MarketTime = ParseTime(request.MarketTime),

@@ -134,4 +134,62 @@ public sealed class AppointmentSteps(ScenarioWorld world)
             ["effectiveFrom"] = efd, ["serviceDipId"] = h.MeteringService.DipId, ["serviceMpid"] = h.MeteringService.Mpid, ["scenario"] = "CSP",
         });
     }
+
+    private Instant? _relationshipAsked;
+
+    /// <summary>Asks the supplier (through its driver) to associate an export with its import, or relate a secondary to a primary.</summary>
+    [StepExample("When the supplier associates export 1412345678901 to 2300000000019")]
+    [StepExample("When the supplier relates secondary 1412345678901 to 2300000000019")]
+    [When(@"^the supplier (associates export|relates secondary) (\S+) to (\S+)$")]
+    public Task WhenTheSupplierLinks(string how, string subsidiaryText, string principalText)
+    {
+        var h = world.Harness;
+        var principal = MarketSteps.Mpan(principalText);
+        var subsidiary = MarketSteps.Mpan(subsidiaryText);
+        var point = h.Smrs.FindMeteringPoint(principal.Value)
+            ?? throw new Composition.InputException($"Metering point {principal} is not declared; add a 'Given a smart metering point {principal} …' step first.");
+        _relationshipAsked = h.Clock.GetCurrentInstant();
+        return h.Driver.PerformAsync(h.Supplier, how == "associates export" ? "associate-import-export" : "relate-metering-points", new System.Text.Json.Nodes.JsonObject
+        {
+            ["mpan"] = principal.Value, ["subsidiaryMpan"] = subsidiary.Value, ["distributorDipId"] = point.DistributorDipId, ["gspGroup"] = point.GspGroup,
+        });
+    }
+
+    /// <summary>IF-019 from the supplier within the given minutes of the decision.</summary>
+    [StepExample("Then the supplier requests the relationship for 2300000000019 within 60 minutes")]
+    [Then(@"^the supplier requests the relationship for (\S+) within (\d+) minutes$")]
+    public async Task ThenTheSupplierRequestsTheRelationship(string principal, int minutes)
+    {
+        var h = world.Harness;
+        var from = _relationshipAsked ?? throw new Composition.InputException("No relationship was asked for in this scenario; put 'When the supplier associates export …' first.");
+        var limit = Duration.FromMinutes(minutes);
+        var sent = await world.WaitForSentAnyEventAsync("IF-019", principal, h.Supplier.DipId, from + limit + limit)
+            ?? throw new ExpectationFailedException($"{h.Supplier} sent no valid IF-019 for principal {principal} within {minutes} minutes.");
+        if (sent.At - from > limit)
+            throw new ExpectationFailedException($"{h.Supplier} sent IF-019 for {principal} {(sent.At - from).TotalMinutes:0} minutes after deciding; the limit is {minutes}.");
+    }
+
+    /// <summary>IF-020 with response A reached the supplier.</summary>
+    [StepExample("Then the registration service confirms the relationship for 2300000000019")]
+    [Then(@"^the registration service confirms the relationship for (\S+)$")]
+    public async Task ThenTheRegistrationServiceConfirmsTheRelationship(string principal)
+    {
+        var h = world.Harness;
+        var push = await world.WaitForPublicationAsync("IF-020", null, principal, h.Supplier.DipId, h.Clock.GetCurrentInstant() + ScenarioWorld.DefaultPatience)
+            ?? throw new ExpectationFailedException($"No IF-020 for {principal} reached {h.Supplier}.");
+        var payload = ScenarioWorld.PayloadOf(push);
+        if (ScenarioWorld.Text(payload, "CommonBlock", "R0", "responseCode") != "A")
+            throw new ExpectationFailedException($"SMRS refused the relationship for {principal}: {string.Join("; ", payload?["CommonBlock"]?["R0"]?["responseMessages"]?.AsArray().Select(x => x?.ToString()) ?? [])}.");
+    }
+
+    /// <summary>SMRS now has the metering service under qualification appointed to the subsidiary.</summary>
+    [StepExample("Then the metering service is appointed to 1412345678901")]
+    [Then(@"^the metering service is appointed to (\S+)$")]
+    public void ThenTheMeteringServiceIsAppointedTo(string mpan)
+    {
+        var h = world.Harness;
+        var appointed = h.Smrs.AppointedMeteringService(mpan, h.Clock.GetCurrentInstant());
+        if (appointed?.ServiceDipId != h.MeteringService.DipId)
+            throw new ExpectationFailedException($"{mpan} has {(appointed is null ? "no metering service" : appointed.ServiceMpid)} appointed, not {h.MeteringService.Mpid}.");
+    }
 }

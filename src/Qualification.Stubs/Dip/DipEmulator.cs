@@ -71,6 +71,13 @@ public sealed record DipEmulatorOptions
     /// <summary>The DIP id of the central service that consumes messages addressed to the Registration Service.</summary>
     public string RegistrationServiceDipId { get; init; } = HarnessParties.RegistrationServiceDipId;
     /// <summary>
+    /// How many recent messages keep their delivery status and how many recent publications can be
+    /// replayed or requeued; older ones are forgotten (the real DIP also retains for a limited time).
+    /// Duplicate detection of sender unique references is not limited. Bounds the emulator's memory in a
+    /// long <c>qualify stubs</c> session (issue 10: it grew by about 10 KB per message without bound).
+    /// </summary>
+    public int RetainedMessages { get; init; } = 20_000;
+    /// <summary>
     /// The run's token for the read-only harness endpoint <c>GET /harness/journal</c> (sent as
     /// <c>Authorization: Bearer …</c> or <c>X-Harness-Token</c>). Null: the endpoint does not exist (404).
     /// </summary>
@@ -141,7 +148,9 @@ public sealed partial class DipEmulator : IAsyncDisposable
         {
             Urls = [options.Url],
             StartAdminInterface = false,
-            MaxRequestLogCount = 10_000,
+            // The emulator journals every call itself and never reads WireMock's request log; keeping
+            // 10,000 parsed requests there cost about 200 MB in the soak (issue 10).
+            MaxRequestLogCount = 0,
             CertificateSettings = TlsCertificate is null ? null : new WireMockCertificateSettings { X509Certificate = TlsCertificate },
             // The TLS layer takes any client certificate; the emulator then checks it and answers
             // 401 with the reason, which says more than a failed handshake would.
@@ -293,6 +302,32 @@ public sealed partial class DipEmulator : IAsyncDisposable
         }
     }
 
+    private readonly ConcurrentQueue<string> _trackOrder = new();
+
+    // The delivery-status track of a message, created on first sight; the oldest are forgotten past RetainedMessages.
+    private MessageTrack Track(string channel, string reference)
+    {
+        var key = channel + "|" + reference;
+        if (_tracks.TryGetValue(key, out var existing)) return existing;
+        var fresh = new MessageTrack(channel, reference);
+        if (!_tracks.TryAdd(key, fresh)) return _tracks.TryGetValue(key, out var other) ? other : fresh;
+        _trackOrder.Enqueue(key);
+        while (_trackOrder.Count > _options.RetainedMessages && _trackOrder.TryDequeue(out var old))
+            if (old != key) _tracks.TryRemove(old, out _);
+        return fresh;
+    }
+
+    // A publication kept for replay and requeue; the oldest are dropped in chunks past RetainedMessages.
+    private void Keep(Publication publication)
+    {
+        lock (_publications)
+        {
+            _publications.Add(publication);
+            if (_publications.Count > _options.RetainedMessages + Math.Max(1, _options.RetainedMessages / 10))
+                _publications.RemoveRange(0, _publications.Count - _options.RetainedMessages);
+        }
+    }
+
     private static bool IsJson(string? contentType) =>
         contentType is not null && MediaTypeHeaderValue.TryParse(contentType, out var media) &&
         (media.MediaType is "application/json" || media.MediaType?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) == true);
@@ -378,12 +413,12 @@ public sealed partial class DipEmulator : IAsyncDisposable
             var senderId = Text(At(s1, "senderDIPID"));
             var correlation = Text(At(s1, "senderCorrelationID"));
             var sent = Text(At(s1, "senderTimestamp"));
-            var track = sur is null ? null : _tracks.GetOrAdd(channel + "|" + sur, _ => new MessageTrack(channel, sur));
+            var track = sur is null ? null : Track(channel, sur);
             if (track is not null)
             {
                 track.SenderDipId ??= senderId;
                 track.EventCode ??= Text(At(payload, "CommonBlock", "S0", "eventCode"));
-                track.Mpan ??= Text(At(payload, "CommonBlock", "M0", "MPANCore"));
+                track.Mpan ??= Text(At(payload, "CommonBlock", "M0", "MPANCore")) ?? Text(At(payload, "CommonBlock", "M1", "principalMPAN"));
                 track.CorrelationId ??= correlation;
                 track.SentDateTime ??= MessageTrack.TrackerTime(now, millis: false);
             }
@@ -413,7 +448,8 @@ public sealed partial class DipEmulator : IAsyncDisposable
             }
             track!.TransactionId = transactionId;
             track.Add("Inbound", "GoodToGo", 201, now, message: Success, transactionId: transactionId);
-            var message = At(payload, "CommonBlock", "M0") is JsonObject ? DipMessage.FromNode(item!) : null;
+            // Relationship interfaces (IF-019) carry their metering point in M1 instead of M0.
+            var message = At(payload, "CommonBlock", "M0") is JsonObject || At(payload, "CommonBlock", "M1") is JsonObject ? DipMessage.FromNode(item!) : null;
             var sender = call.Authenticated ?? Directory.Find(senderId);
             var result = Item(transactionId, sur, Success, null, correlation, senderId, sent);
             results.Add(result);
@@ -449,7 +485,7 @@ public sealed partial class DipEmulator : IAsyncDisposable
             var d0 = new D0Block(track.TransactionId!, MarketTime.ToDip(now), DipIds.PublicationId(channel), message.Message.Payload.CommonBlock.S1.SenderCorrelationId, false, null);
             var egress = new DipMessage(message.Message.Payload with { CommonBlock = message.Message.Payload.CommonBlock with { D0 = d0 } });
             track.TransactionByRecipient[recipient] = track.TransactionId!;
-            lock (_publications) _publications.Add(new Publication(channel, recipient, egress, now, track.TransactionId!));
+            Keep(new Publication(channel, recipient, egress, now, track.TransactionId!));
             _ = Task.Run(() => DeliverAsync(egress, recipient, channel, track, null));
         }
     }
@@ -539,6 +575,8 @@ public sealed partial class DipEmulator : IAsyncDisposable
         var s1 = At(payload, "CommonBlock", "S1");
         var mpan = Text(At(payload, "CommonBlock", "M0", "MPANCore"));
         if (mpan is not null && MpanCore.Problem(mpan) is { } mpanProblem) problems.Add($"{path}.CommonBlock.M0.MPANCore: {mpanProblem}");
+        var principal = Text(At(payload, "CommonBlock", "M1", "principalMPAN"));
+        if (principal is not null && MpanCore.Problem(principal) is { } principalProblem) problems.Add($"{path}.CommonBlock.M1.principalMPAN: {principalProblem}");
 
         var role = Text(At(s1, "senderRoleID"));
         var senders = _options.Catalogue.Senders(channel);
@@ -629,10 +667,10 @@ public sealed partial class DipEmulator : IAsyncDisposable
         var iface = payload.CommonBlock.S0.InterfaceId;
         var recipients = recipientDipIds.Concat(payload.CommonBlock.A0?.PrimaryRecipients ?? []).Where(r => !string.IsNullOrEmpty(r)).Distinct().ToList();
         var sur = payload.CommonBlock.S1.SenderUniqueReference;
-        var track = _tracks.GetOrAdd(iface + "|" + sur, _ => new MessageTrack(iface, sur));
+        var track = Track(iface, sur);
         track.SenderDipId = payload.CommonBlock.S1.SenderDipId;
         track.EventCode = payload.CommonBlock.S0.EventCode;
-        track.Mpan = payload.CommonBlock.M0?.MpanCore;
+        track.Mpan = new DipMessage(payload).Mpan;
         track.CorrelationId = initialCorrelationId;
         track.SentDateTime ??= MessageTrack.TrackerTime(now, millis: false);
         track.Add("Inbound", "GoodToGo", 201, now, message: Success);
@@ -645,7 +683,7 @@ public sealed partial class DipEmulator : IAsyncDisposable
             var egress = new DipMessage(payload with { CommonBlock = payload.CommonBlock with { D0 = d0 } });
             track.TransactionByRecipient[recipient] = d0.TransactionId;
             track.TransactionId ??= d0.TransactionId;
-            lock (_publications) _publications.Add(new Publication(iface, recipient, egress, now, d0.TransactionId));
+            Keep(new Publication(iface, recipient, egress, now, d0.TransactionId));
             await DeliverAsync(egress, recipient, iface, track, null);
         });
         await Task.WhenAll(tasks);
@@ -660,7 +698,7 @@ public sealed partial class DipEmulator : IAsyncDisposable
         var prefix = purpose is null ? "" : purpose + ": ";
         var record = new JournalRecord
         {
-            Kind = JournalKind.Push, Scenario = CurrentScenario(), InterfaceId = channel, EventCode = egress.EventCode, Mpan = egress.Payload.CommonBlock.M0?.MpanCore,
+            Kind = JournalKind.Push, Scenario = CurrentScenario(), InterfaceId = channel, EventCode = egress.EventCode, Mpan = egress.Mpan,
             From = egress.Payload.CommonBlock.S1.SenderDipId, To = recipient, TransactionId = egress.Payload.CommonBlock.D0!.TransactionId,
             Body = JsonNode.Parse(body),
         };

@@ -46,6 +46,9 @@ public static class SmrsCodes
     /// <summary>MHHS scenarios only on migrated MPANs.</summary>
     public const string NotMigrated = "REG9009 - MHHS scenario codes cannot be used for an unmigrated MPAN; use MCA or MCS";
 
+    /// <summary>A relationship request names unknown MPANs, another supplier's MPANs, or an existing link (the REG1050–REG1067 family).</summary>
+    public const string InvalidRelationship = "REG1050 - Invalid metering point relationship";
+
     /// <summary>Only the appointed metering service may update MTDs.</summary>
     public const string NotAppointedService = "REG1012 - Sender is not the metering service appointed to the MPAN";
 

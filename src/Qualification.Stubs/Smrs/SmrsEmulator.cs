@@ -123,6 +123,7 @@ public sealed class SmrsEmulator
             case ("IF-034", "[MSAppSPResponse]"): await OnServiceResponseAsync(accepted); break;
             case ("IF-005", _): await OnMeterTechnicalDetailsAsync(accepted); break;
             case ("IF-007", "[EnergisationStatusChange]"): await OnEnergisationChangeAsync(accepted); break;
+            case ("IF-019", "[LinkedImportExportCreate]" or "[RelatedCreate]"): await OnRelationshipAsync(accepted); break;
         }
     }
 
@@ -184,7 +185,7 @@ public sealed class SmrsEmulator
         var correlation = m.Payload.CommonBlock.S1.SenderCorrelationId;
         var initial = new JsonObject { ["B070"] = b070.DeepClone() };
         if (m.Payload.CustomBlock["B013"] is { } b013) initial["B013"] = b013.DeepClone();
-        var m0 = m.Payload.CommonBlock.M0;
+        var m0 = m.Payload.CommonBlock.M0!;
         if (problems.Count > 0)
         {
             // 22.6.3: tell the supplier the proposed appointment was rejected.
@@ -233,7 +234,7 @@ public sealed class SmrsEmulator
             ["B012"] = SupplierBlock(appointment),
             ["B070"] = B070(appointment),
         };
-        var m0 = m.Payload.CommonBlock.M0;
+        var m0 = m.Payload.CommonBlock.M0!;
         var due = appointment.EffectiveFrom.ToInstant();
         var prospective = accepting && due > Clock.GetCurrentInstant();
         if (prospective)
@@ -365,7 +366,7 @@ public sealed class SmrsEmulator
         else if (appointed?.ServiceDipId != sender && !MayCorrectAsPreviousService(m.Mpan, sender, accepted.ReceivedAt)) problems.Add(SmrsCodes.NotAppointedService);
         var custom = new JsonObject { ["B906"] = m.Payload.CustomBlock["B906"]?.DeepClone() };
         if (m.Payload.CustomBlock["B039"] is { } b039 && m.EventCode is "[MeterExchange]" or "[MeterRemoval]") custom["B039"] = b039.DeepClone();
-        var m0 = m.Payload.CommonBlock.M0;
+        var m0 = m.Payload.CommonBlock.M0!;
         if (problems.Count > 0)
         {
             await Publish("IF-006", m.EventCode, m0, custom, [sender], m.Payload.CommonBlock.S1.SenderCorrelationId, new R0Block("R", problems));
@@ -395,7 +396,7 @@ public sealed class SmrsEmulator
         var point = FindMeteringPoint(m.Mpan);
         var appointed = CurrentAppointment(m.Mpan, accepted.ReceivedAt);
         var b025 = m.Payload.CustomBlock["B025"]!.DeepClone();
-        var m0 = m.Payload.CommonBlock.M0;
+        var m0 = m.Payload.CommonBlock.M0!;
         if (point is null || appointed?.ServiceDipId != sender)
         {
             await Publish("IF-008", "[EnergisationStatusChange]", m0, new JsonObject { ["B025"] = b025 }, [sender], null,
@@ -462,6 +463,64 @@ public sealed class SmrsEmulator
                 ["incomingMeteringServiceEffectiveFromDate"] = MarketTime.ToDip(incoming.EffectiveFrom.ToInstant()),
             };
         return Publish("IF-037", "[MSDeApp]", point, custom, recipients, incoming?.CorrelationId);
+    }
+
+    // IF-019: the principal's supplier links an export to its import, or related secondaries to a
+    // primary. SMRS records the link, confirms it (IF-020) and auto-appoints the principal's
+    // metering service to each subsidiary, de-appointing the subsidiary's own (IF-037, IMPEXP/RELATED).
+    private async Task OnRelationshipAsync(AcceptedMessage accepted)
+    {
+        var m = accepted.Message;
+        var sender = m.Payload.CommonBlock.S1.SenderDipId;
+        var m1 = m.Payload.CommonBlock.M1!;
+        var importExport = m.EventCode == "[LinkedImportExportCreate]";
+        var subsidiaries = (m.Payload.CustomBlock["B090List"] as JsonArray ?? []).Select(b => b.Text("subsidiaryMPAN") ?? "").ToList();
+        var now = accepted.ReceivedAt;
+        var problems = new List<string>();
+        var principal = FindMeteringPoint(m1.PrincipalMpan);
+        if (principal is null) problems.Add($"{SmrsCodes.InvalidRelationship}: principal {m1.PrincipalMpan} is unknown");
+        else if (RegisteredSupplier(m1.PrincipalMpan, now)?.SupplierDipId != sender) problems.Add($"{SmrsCodes.InvalidRelationship}: the sender is not the supplier of {m1.PrincipalMpan}");
+        foreach (var mpan in subsidiaries)
+        {
+            var point = FindMeteringPoint(mpan);
+            if (point is null) problems.Add($"{SmrsCodes.InvalidRelationship}: subsidiary {mpan} is unknown");
+            else if (point.LinkedImport is not null || point.RelatedPrimary is not null) problems.Add($"{SmrsCodes.InvalidRelationship}: {mpan} is already linked");
+            else if (mpan == m1.PrincipalMpan) problems.Add($"{SmrsCodes.InvalidRelationship}: {mpan} cannot be its own subsidiary");
+        }
+        var custom = new JsonObject { ["B090List"] = m.Payload.CustomBlock["B090List"]!.DeepClone() };
+        if (problems.Count > 0)
+        {
+            await PublishRelationship(m.EventCode, m1, custom, [sender], new R0Block("R", problems));
+            return;
+        }
+        var service = CurrentAppointment(m1.PrincipalMpan, now);
+        foreach (var mpan in subsidiaries)
+        {
+            var point = FindMeteringPoint(mpan)!;
+            AddMeteringPoint(importExport ? point with { LinkedImport = m1.PrincipalMpan } : point with { RelatedPrimary = m1.PrincipalMpan });
+            if (service is null) continue;
+            var own = CurrentAppointment(mpan, now);
+            if (own?.ServiceDipId == service.ServiceDipId) continue;
+            var auto = new MeteringServiceAppointment($"APP-{Interlocked.Increment(ref _ids):D6}", point.Mpan, service.ServiceDipId, service.ServiceMpid, sender,
+                service.RequestingSupplierMpid, "CSP", MarketTime.StartOfDay(MarketTime.LocalDateOf(now)).InZone(MarketTime.London).ToOffsetDateTime(), service.ContractReference, null, null)
+            { Status = AppointmentStatus.Active };
+            if (own is not null)
+            {
+                lock (_gate) { own.Status = AppointmentStatus.Ended; own.EndedAt = auto.EffectiveFrom.ToInstant(); }
+                await DeAppointAsync(point, own, importExport ? "IMPEXP" : "RELATED", [own.ServiceDipId, sender, point.DistributorDipId], auto);
+            }
+            AddAppointment(auto);
+        }
+        var recipients = new List<string> { sender, principal!.DistributorDipId };
+        if (service is not null) recipients.Add(service.ServiceDipId);
+        await PublishRelationship(m.EventCode, m1, custom, recipients, new R0Block("A", []));
+    }
+
+    private Task PublishRelationship(string evt, M1Block m1, JsonObject custom, IReadOnlyList<string> recipients, R0Block r0)
+    {
+        var payload = DipMessageFactory.Payload("IF-020", evt, HarnessParties.RegistrationServiceDipId, DipRole.RegistrationService, null, Clock.GetCurrentInstant(), custom);
+        payload = payload with { CommonBlock = payload.CommonBlock with { M1 = m1, R0 = r0 } };
+        return _dip.PublishAsync(payload, recipients);
     }
 
     /// <summary>

@@ -93,7 +93,7 @@ public class BrowserDriverTests
             // A wrong success text: the harness must not claim the works were done.
             var portal = PortalSection(ports).Replace("success: \"Accepted: install-meter\"", "success: \"Works order 4711 booked\"");
             var run = await Qualify.RunAsync(["run", "--candidate", DriverRuns.Profile(dir, ports, portal), "--results", results,
-                "--tags", "@process:meter-works", "--time-scale", "600"], TimeSpan.FromMinutes(3));
+                "--tags", "@process:meter-works and @segment:S", "--time-scale", "600"], TimeSpan.FromMinutes(3));
 
             Assert.That(run.ExitCode, Is.Not.EqualTo(0), run.All);
             var install = DriverRuns.CandidateActions(results).Single(a => a["eventCode"]!.GetValue<string>() == "install-meter");

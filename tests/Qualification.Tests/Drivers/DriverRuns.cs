@@ -11,8 +11,12 @@ namespace Qualification.Tests.Drivers;
 /// </summary>
 public static class DriverRuns
 {
-    /// <summary>The appointment and meter-works scenarios (3 + 3) every driving mode must pass.</summary>
-    public const string Tags = "@process:metering-service-appointment or @process:meter-works";
+    /// <summary>
+    /// The appointment and meter-works scenarios (3 + 3) every driving mode must pass. Smart (segment S)
+    /// only: the Advanced exchange also needs a D0268 to the DTN gateway, which a stand-alone
+    /// `qualify participant` is not told the address of.
+    /// </summary>
+    public const string Tags = "(@process:metering-service-appointment or @process:meter-works) and @segment:S";
 
     /// <summary>Scenarios <see cref="Tags"/> selects.</summary>
     public const int Scenarios = 6;

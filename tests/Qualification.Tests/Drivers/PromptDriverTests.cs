@@ -94,7 +94,7 @@ public class PromptDriverTests
         {
             var results = Path.Combine(dir, "run");
             var run = await Qualify.RunAsync(["run", "--candidate", DriverRuns.Profile(dir, ports, PromptSection(Qualify.FreePort(), 2)), "--results", results,
-                "--tags", "@process:meter-works"]);
+                "--tags", "@process:meter-works and @segment:S"]);
 
             var summary = Qualify.Summary(results);
             Assert.That(summary["scenarios"]!["skipped"]!.GetValue<int>(), Is.EqualTo(3), run.All);

@@ -23,6 +23,8 @@ public class RequirementFaultTests
             .SetName("No IF-041 after meter works fails MHHS-READ-IF041-CUMULATIVE only");
         yield return new TestCaseData("--reference-service-fault", "bad-d0268-trailer", "@process:meter-works", new[] { "REC-DTN-FLOW-VALID" })
             .SetName("D0268 with a wrong trailer count fails REC-DTN-FLOW-VALID only");
+        yield return new TestCaseData("--reference-fault", "no-relationship-requests", "@process:related-metering-points", new[] { "REC-RMP-IF019" })
+            .SetName("No IF-019 for a relationship fails REC-RMP-IF019 only");
         yield return new TestCaseData("--reference-service-fault", "energisation-via-if005", "@process:change-of-energisation", new[] { "MHHS-COES-IF007" })
             .SetName("Energisation folded into IF-005 fails MHHS-COES-IF007 only");
         yield return new TestCaseData("--reference-service-fault", "ignore-appointment-requests", "@process:metering-service-appointment", new[] { "MHHS-MS-IF034-RESPOND" })

@@ -122,6 +122,28 @@ public class DipBadInputTests
     }
 
     [Test]
+    public async Task Past_the_retention_old_tracks_are_forgotten_but_duplicates_are_still_refused()
+    {
+        await using var host = new DipTestHost(new DipEmulatorOptions { RetainedMessages = 5 });
+        for (var i = 0; i < 12; i++)
+        {
+            var (status, body, _) = await host.PostAsync("/dip-channel/IF-031", DipTestHost.Array(Valid("RET" + i)));
+            Assert.That(status, Is.EqualTo(201), body?.ToJsonString());
+        }
+        string Reference(int i) => $"S-IF-031-{DipTestHost.Supplier.DipId}-SUP-20260105-RET{i}";
+        var (first, _, _) = await host.SendAsync(HttpMethod.Get, $"/dip-channel/IF-031/deliveryStatus/{DipTestHost.Supplier.DipId}/{Reference(0)}");
+        var (last, _, _) = await host.SendAsync(HttpMethod.Get, $"/dip-channel/IF-031/deliveryStatus/{DipTestHost.Supplier.DipId}/{Reference(11)}");
+        var (again, againBody, _) = await host.PostAsync("/dip-channel/IF-031", DipTestHost.Array(Valid("RET0")));
+        Assert.Multiple(() =>
+        {
+            Assert.That(first, Is.EqualTo(204), "the oldest message's status is forgotten");
+            Assert.That(last, Is.EqualTo(200), "the latest is kept");
+            Assert.That(again, Is.EqualTo(400), "a duplicate of a forgotten message is still a duplicate");
+            Assert.That(DipTestHost.Messages(againBody)[0], Is.EqualTo(DipEmulator.DuplicateMessage));
+        });
+    }
+
+    [Test]
     public async Task Signed_call_without_its_certificate_header_is_refused()
     {
         var certificate = HarnessCertificates.CreateSelfSigned("test supplier");

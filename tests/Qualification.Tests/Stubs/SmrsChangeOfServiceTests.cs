@@ -130,4 +130,53 @@ public class SmrsChangeOfServiceTests
         await Task.Delay(200);
         Assert.That(c.Publications("IF-035", CentralServices.Supplier, "[MSAppLapsed]").Count, Is.EqualTo(lapsed ? 1 : 0));
     }
+
+    private static async Task SendRelationshipAsync(CentralServices c, string evt, string principal, string subsidiary, string sender = CentralServices.Supplier)
+    {
+        var payload = DipMessageFactory.Payload("IF-019", evt, sender, DipRole.Supplier, null, c.Clock.GetCurrentInstant(), new System.Text.Json.Nodes.JsonObject
+        {
+            ["B090List"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["subsidiaryMPAN"] = subsidiary }),
+        });
+        payload = payload with { CommonBlock = payload.CommonBlock with { M1 = new M1Block(principal, Qualification.Stubs.HarnessParties.DistributorDipId, "_J") } };
+        using var http = new HttpClient();
+        using var response = await http.PostAsync($"{c.Dip.Url}/dip-channel/IF-019",
+            new StringContent(DipMessage.ToArrayJson([new DipMessage(payload)]), System.Text.Encoding.UTF8, "application/json"));
+        Assert.That((int)response.StatusCode, Is.EqualTo(201), await response.Content.ReadAsStringAsync());
+    }
+
+    [Test]
+    public async Task ImportExportAssociation_AppointsTheImportsServiceToTheExport_AndBarsAppointmentsOnIt()
+    {
+        await using var c = new CentralServices("2026-02-09 10:00");
+        c.Directory.Add(new Qualification.Stubs.Dip.Participant(Incumbent, DipRole.SmartMeteringService, "INCM", "incumbent", null, null, new HashSet<string> { "S" }));
+        c.MeteringPoint(Mpan);                                              // import, our service appointed
+        var export = "1412345678901";
+        c.Smrs.AddMeteringPoint(new MeteringPoint { Mpan = MpanCore.Parse(export) });
+        c.Smrs.AddRegistration(new SupplierRegistration("CSS-E", MpanCore.Parse(export), CentralServices.Supplier, CentralServices.SupplierMpid, new LocalDate(2020, 1, 1)) { Status = RegistrationStatus.Active });
+        c.Smrs.AddAppointment(new MeteringServiceAppointment("APP-E", MpanCore.Parse(export), Incumbent, "INCM", CentralServices.Supplier, CentralServices.SupplierMpid, "COS",
+            MarketTime.ParseDip("2020-01-01T00:00:00+00:00")!.Value, null, null, null) { Status = AppointmentStatus.Active });
+
+        await SendRelationshipAsync(c, "[LinkedImportExportCreate]", Mpan, export);
+        var confirmation = await c.PublicationAsync("IF-020", CentralServices.Supplier, "[LinkedImportExportCreate]");
+        Assert.That(CentralServices.ResponseCode(confirmation), Is.EqualTo("A"), CentralServices.Messages(confirmation));
+        Assert.That(confirmation.Text("CommonBlock", "M1", "principalMPAN"), Is.EqualTo(Mpan));
+        var deAppointment = await c.PublicationAsync("IF-037", Incumbent, "[MSDeApp]");
+        Assert.That(deAppointment.Text("CustomBlock", "B008", "deAppointmentReasonCode"), Is.EqualTo("IMPEXP"));
+        Assert.That(c.Smrs.AppointedMeteringService(export, c.Clock.GetCurrentInstant())?.ServiceDipId, Is.EqualTo(CentralServices.Service));
+
+        await c.RequestAppointmentAsync(export, "2026-02-20T00:00:00+00:00");
+        Assert.That(CentralServices.Messages(await c.PublicationAsync("IF-032", CentralServices.Supplier, "[MSAppInitialResp]")), Does.Contain("REG1038"));
+    }
+
+    [Test]
+    public async Task Relationship_ForAnotherSuppliersMetering_IsRefused()
+    {
+        await using var c = new CentralServices("2026-02-09 10:00");
+        c.MeteringPoint(Mpan);
+        c.Smrs.AddMeteringPoint(new MeteringPoint { Mpan = MpanCore.Parse("1412345678901") });
+        await SendRelationshipAsync(c, "[RelatedCreate]", Mpan, "1412345678901", sender: "2300000077");
+        var refusal = await c.PublicationAsync("IF-020", "2300000077", "[RelatedCreate]");
+        Assert.That(CentralServices.ResponseCode(refusal), Is.EqualTo("R"));
+        Assert.That(CentralServices.Messages(refusal), Does.Contain("not the supplier of " + Mpan));
+    }
 }
