@@ -56,9 +56,16 @@ run.SetAction(async (parse, cancellation) => await Guarded(() => RunCommand.Exec
 
 // Defaults come from the QUALIFY_* variables a harness gives a candidate container (README, "Candidates in containers").
 static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
-var role = new Option<string>("--role") { Description = "SUP or MSS (default $QUALIFY_ROLE).", Required = Env("QUALIFY_ROLE") is null, DefaultValueFactory = _ => Env("QUALIFY_ROLE")! };
-var dipId = new Option<string>("--dip-id") { Description = "The participant's DIP id (default $QUALIFY_DIP_ID).", Required = Env("QUALIFY_DIP_ID") is null, DefaultValueFactory = _ => Env("QUALIFY_DIP_ID")! };
-var mpid = new Option<string>("--mpid") { Description = "The participant's MPID (default $QUALIFY_MPID).", Required = Env("QUALIFY_MPID") is null, DefaultValueFactory = _ => Env("QUALIFY_MPID")! };
+Option<string> Identity(string name, string description, string variable)
+{
+    // Required unless the container environment gives it (a default value would satisfy Required).
+    var option = new Option<string>(name) { Description = $"{description} (default ${variable}).", Required = Env(variable) is null };
+    if (Env(variable) is { } value) option.DefaultValueFactory = _ => value;
+    return option;
+}
+var role = Identity("--role", "SUP or MSS", "QUALIFY_ROLE");
+var dipId = Identity("--dip-id", "The participant's DIP id", "QUALIFY_DIP_ID");
+var mpid = Identity("--mpid", "The participant's MPID", "QUALIFY_MPID");
 var listen = new Option<string>("--listen") { Description = "Where its webhook listens (default http://127.0.0.1:$QUALIFY_CALLBACK_PORT, else :9101).", DefaultValueFactory = _ => "http://127.0.0.1:" + (Env("QUALIFY_CALLBACK_PORT") ?? "9101") };
 var dipUrl = new Option<string>("--dip-url") { Description = "The DIP to send to (default $QUALIFY_DIP_URL).", DefaultValueFactory = _ => Env("QUALIFY_DIP_URL") ?? "http://127.0.0.1:7401" };
 var cssUrl = new Option<string?>("--css-url") { Description = "The CSS to read registrations from (suppliers; default $QUALIFY_CSS_URL).", DefaultValueFactory = _ => Env("QUALIFY_CSS_URL") ?? "http://127.0.0.1:7402" };

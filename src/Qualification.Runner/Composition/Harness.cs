@@ -234,6 +234,16 @@ public sealed class Harness : IAsyncDisposable
     public async Task SettleAsync(TimeSpan? quiet = null, TimeSpan? limit = null)
     {
         var q = quiet ?? TimeSpan.FromMilliseconds(400);
+        // After a business action, first give the participant time to react at all (a cold start on
+        // a busy machine can take seconds before its first message), then wait for quiet.
+        var records = Journal.Records;
+        var action = records.LastOrDefault(r => r.Kind == JournalKind.Driver && r.Scenario == CurrentScenario && r.Status is >= 200 and < 300);
+        if (action is not null && !records.Any(r => r.Sequence > action.Sequence && r.Kind is JournalKind.Inbound or JournalKind.Dtn))
+        {
+            var reactBy = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (DateTime.UtcNow < reactBy && !Journal.Records.Any(r => r.Sequence > action.Sequence && r.Kind is JournalKind.Inbound or JournalKind.Dtn))
+                await Task.Delay(50);
+        }
         var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromSeconds(5));
         var seen = Journal.Records.Count;
         var since = DateTime.UtcNow;

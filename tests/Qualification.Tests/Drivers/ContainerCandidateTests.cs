@@ -24,7 +24,9 @@ public partial class ContainerCandidateTests
     {
         _engineProblem = await EngineProblemAsync();
         if (_engineProblem is not null) return;
+        var clock = Stopwatch.StartNew();
         _image = await ImageBuilder.BuildAsync();
+        TestContext.Progress.WriteLine($"candidate image {_image} ready in {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
     [Test]
