@@ -162,10 +162,12 @@ public class IsolationTests
     public async Task Two_runs_at_once_use_their_own_ports_and_journals()
     {
         var (a, b) = (Qualify.TempDir("concurrent-a"), Qualify.TempDir("concurrent-b"));
-        var tags = "@req:MHHS-COES-IF007";
+        // One scenario that is not sensitive to CPU load (the energisation scenario at a high time scale
+        // is: under load its IF-007 lands after the "4 working days pass" time travel, alone or not).
+        var tags = "@req:MHHS-IF045-ACTION";
         var runs = await Task.WhenAll(
-            Qualify.RunAsync(["run", "--results", a, "--time-scale", "1200", "--tags", tags], TimeSpan.FromMinutes(4)),
-            Qualify.RunAsync(["run", "--results", b, "--time-scale", "1200", "--tags", tags], TimeSpan.FromMinutes(4)));
+            Qualify.RunAsync(["run", "--results", a, "--tags", tags], TimeSpan.FromMinutes(4)),
+            Qualify.RunAsync(["run", "--results", b, "--tags", tags], TimeSpan.FromMinutes(4)));
         Assert.That(runs.Select(r => r.ExitCode), Is.All.EqualTo(0), string.Join("\n----\n", runs.Select(r => r.All)));
 
         static HashSet<string> Authorities(string dir) =>
