@@ -22,7 +22,12 @@ public sealed partial class ReferenceParticipant
         ["remove-meter"] = ["mpan", "distributorDipId", "gspGroup", "meterId", "removedMeterId", "supplierDipId"],
         ["change-energisation"] = ["mpan", "distributorDipId", "gspGroup", "status"],
         ["appoint-metering-service"] = ["mpan", "distributorDipId", "gspGroup", "effectiveFrom", "serviceDipId", "serviceMpid", "scenario"],
+        ["associate-import-export"] = ["mpan", "distributorDipId", "gspGroup", "subsidiaryMpan"],
+        ["relate-metering-points"] = ["mpan", "distributorDipId", "gspGroup", "subsidiaryMpan"],
     };
+
+    // An action without its own list still gets a usable form.
+    private static string[] FieldsOf(string action) => PortalFields.GetValueOrDefault(action, ["mpan", "distributorDipId", "gspGroup"]);
 
     private void MapPortal(IEndpointRouteBuilder app)
     {
@@ -34,7 +39,7 @@ public sealed partial class ReferenceParticipant
         {
             if (!DriverActions[_options.Role].Contains(action)) return Html("Unknown action", $"<p id=\"error\">This {Enc(_options.Role)} has no '{Enc(action)}'.</p>", 404);
             var fields = new StringBuilder();
-            foreach (var f in PortalFields[action])
+            foreach (var f in FieldsOf(action))
             {
                 var input = f == "status"
                     ? $"<select id=\"{f}\" name=\"{f}\"><option value=\"E\">E (energised)</option><option value=\"D\">D (de-energised)</option></select>"
@@ -54,7 +59,7 @@ public sealed partial class ReferenceParticipant
             if (!context.Request.HasFormContentType) return Html("Not a form", "<p id=\"error\">Post the form.</p>", 415);
             var form = await context.Request.ReadFormAsync();
             var parameters = new JsonObject();
-            foreach (var f in PortalFields.GetValueOrDefault(action, []))
+            foreach (var f in FieldsOf(action))
                 if (form.TryGetValue(f, out var v) && !string.IsNullOrWhiteSpace(v.ToString())) parameters[f] = v.ToString().Trim();
             var error = await AcceptActionAsync(action, form["marketTime"].ToString(), parameters, "portal");
             return error is null

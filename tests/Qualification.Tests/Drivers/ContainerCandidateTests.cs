@@ -144,6 +144,10 @@ public partial class ContainerCandidateTests
                 """);
             var build = await Docker(["build", "-q", "-t", tag, "."], context, new Dictionary<string, string> { ["DOCKER_BUILDKIT"] = "0" });
             if (build.ExitCode != 0) throw new InvalidOperationException($"docker build of {tag} failed:\n{build.All}");
+            // Images of earlier builds are not needed again: keep the engine's data root from growing run after run.
+            var earlier = await Docker(["image", "ls", "--format", "{{.Repository}}:{{.Tag}}", "qualify-test/reference-participant"]);
+            foreach (var old in earlier.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(t => t != tag))
+                await Docker(["rmi", old]);
             try { Directory.Delete(context, true); } catch (IOException) { }
             return tag;
         }
