@@ -126,6 +126,12 @@ public sealed class Journal : IDisposable
         get { lock (_gate) return _memory.ToList(); }
     }
 
+    /// <summary>How many records this process has written (cheap: no copy).</summary>
+    public long Count
+    {
+        get { lock (_gate) return _sequence; }
+    }
+
     /// <summary>Reads a journal file, skipping (and reporting) lines that are not whole records, such as a line cut short by a kill.</summary>
     public static IEnumerable<(JournalRecord? Record, int Line, string? Problem)> Read(string path)
     {

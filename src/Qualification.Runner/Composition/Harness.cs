@@ -245,12 +245,12 @@ public sealed class Harness : IAsyncDisposable
                 await Task.Delay(50);
         }
         var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromSeconds(5));
-        var seen = Journal.Records.Count;
+        var seen = Journal.Count;
         var since = DateTime.UtcNow;
         while (DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
-            var now = Journal.Records.Count;
+            var now = Journal.Count;
             if (now != seen) { seen = now; since = DateTime.UtcNow; }
             else if (DateTime.UtcNow - since >= q) return;
         }

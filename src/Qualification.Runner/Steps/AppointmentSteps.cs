@@ -125,8 +125,7 @@ public sealed class AppointmentSteps(ScenarioWorld world)
     {
         var h = world.Harness;
         var mpan = MarketSteps.Mpan(mpanText);
-        var point = h.Smrs.FindMeteringPoint(mpan.Value)
-            ?? throw new Composition.InputException($"Metering point {mpan} is not declared; add a 'Given a smart metering point {mpan} …' step first.");
+        var point = world.DeclaredPoint(mpan);
         var efd = MarketTime.ToDip(MarketTime.StartOfDay(NodaTime.Text.LocalDatePattern.Iso.Parse(date).GetValueOrThrow()));
         return h.Driver.PerformAsync(h.Supplier, "appoint-metering-service", new System.Text.Json.Nodes.JsonObject
         {
@@ -146,8 +145,7 @@ public sealed class AppointmentSteps(ScenarioWorld world)
         var h = world.Harness;
         var principal = MarketSteps.Mpan(principalText);
         var subsidiary = MarketSteps.Mpan(subsidiaryText);
-        var point = h.Smrs.FindMeteringPoint(principal.Value)
-            ?? throw new Composition.InputException($"Metering point {principal} is not declared; add a 'Given a smart metering point {principal} …' step first.");
+        var point = world.DeclaredPoint(principal);
         _relationshipAsked = h.Clock.GetCurrentInstant();
         return h.Driver.PerformAsync(h.Supplier, how == "associates export" ? "associate-import-export" : "relate-metering-points", new System.Text.Json.Nodes.JsonObject
         {

@@ -123,8 +123,7 @@ public sealed class MeterWorksSteps(ScenarioWorld world)
     private JsonObject Parameters(string mpanText, JsonObject extra)
     {
         var mpan = MarketSteps.Mpan(mpanText);
-        var point = world.Harness.Smrs.FindMeteringPoint(mpan.Value)
-            ?? throw new Composition.InputException($"Metering point {mpan} is not declared; add a 'Given a smart metering point {mpan} …' step first.");
+        var point = world.DeclaredPoint(mpan);
         extra["mpan"] = mpan.Value;
         extra["distributorDipId"] = point.DistributorDipId;
         extra["gspGroup"] = point.GspGroup;

@@ -30,14 +30,18 @@ public sealed class ScenarioWorld
     /// Waits until a journal record of the current scenario satisfies <paramref name="match"/>, or
     /// market time passes <paramref name="until"/>. Returns the record, or null on time-out.
     /// </summary>
-    public async Task<JournalRecord?> WaitForAsync(Func<JournalRecord, bool> match, Instant until)
+    public Task<JournalRecord?> WaitForAsync(Func<JournalRecord, bool> match, Instant until) => WaitForAsync((r, _) => match(r), until);
+
+    /// <summary>As above; <paramref name="match"/> also gets the poll's snapshot of the journal (records in sequence order), so it needs no copy of its own.</summary>
+    public async Task<JournalRecord?> WaitForAsync(Func<JournalRecord, IReadOnlyList<JournalRecord>, bool> match, Instant until)
     {
         var scenario = Harness.CurrentScenario;
         // However fast market time runs, give a real system at least a few real seconds.
         var realFloor = DateTime.UtcNow + TimeSpan.FromSeconds(3);
         while (true)
         {
-            var found = Harness.Journal.Records.FirstOrDefault(r => r.Scenario == scenario && match(r));
+            var snapshot = Harness.Journal.Records;
+            var found = snapshot.FirstOrDefault(r => r.Scenario == scenario && match(r, snapshot));
             if (found is not null) return found;
             if (Harness.Clock.GetCurrentInstant() > until && DateTime.UtcNow > realFloor) return null;
             Cancellation.ThrowIfCancellationRequested();
@@ -61,14 +65,16 @@ public sealed class ScenarioWorld
     private async Task<(JsonNode Payload, Instant At)?> WaitForSentCoreAsync(string interfaceId, string? eventCode, string mpan, string sender, Instant until)
     {
         var facts = default((JsonNode, Instant)?);
-        await WaitForAsync(r =>
+        await WaitForAsync((r, snapshot) =>
         {
             if (r.Kind != JournalKind.Response || r.InterfaceId != interfaceId || r.ReplyTo is null) return false;
-            foreach (var fact in Observation.Facts(Harness.Journal.Records.Where(x => x.Sequence == r.ReplyTo || x.Sequence == r.Sequence)))
+            // Records are numbered from 1 in the order they are kept, so the request is found by index.
+            if (r.ReplyTo.Value > snapshot.Count) return false;
+            var request = snapshot[(int)r.ReplyTo.Value - 1];
+            foreach (var fact in Observation.Facts([request, r]))
             {
                 if (fact.SchemaValid && (eventCode is null || fact.EventCode == eventCode) && fact.Mpan == mpan && fact.SenderDipId == sender)
                 {
-                    var request = Harness.Journal.Records.First(x => x.Sequence == r.ReplyTo);
                     var index = int.Parse(fact.Id[(fact.Id.IndexOf('#') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
                     facts = ((request.Body as JsonArray)![index]!["payload"]!, fact.MarketTime);
                     return true;
@@ -78,6 +84,11 @@ public sealed class ScenarioWorld
         }, until);
         return facts;
     }
+
+    /// <summary>The metering point SMRS holds; a step naming an undeclared one is broken input.</summary>
+    public Stubs.Smrs.MeteringPoint DeclaredPoint(Domain.MpanCore mpan) =>
+        Harness.Smrs.FindMeteringPoint(mpan.Value)
+        ?? throw new InputException($"Metering point {mpan} is not declared; add a 'Given a smart metering point {mpan} …' step first.");
 
     /// <summary>Reads the market time of a journal record.</summary>
     public static Instant TimeOf(JournalRecord r) => MarketTime.ParseDip(r.MarketTime)?.ToInstant() ?? Instant.MinValue;

@@ -99,6 +99,21 @@ public sealed class CentralServices : IAsyncDisposable
         return offer;
     }
 
+    /// <summary>
+    /// A switch of <paramref name="mpan"/> to the supplier is pending, the supplier appoints the
+    /// service from the switch date (COS), the service accepts and SMRS says so (IF-035 accepted).
+    /// </summary>
+    public async Task<SupplierRegistration> AcceptedAppointmentOnPendingSwitchAsync(string mpan, LocalDate effectiveFrom)
+    {
+        var core = MpanCore.Parse(mpan);
+        Smrs.AddMeteringPoint(new MeteringPoint { Mpan = core });
+        var registration = await Css.SwitchPendingAsync(core, Supplier, SupplierMpid, effectiveFrom);
+        await RequestAppointmentAsync(mpan, MarketTime.ToDip(MarketTime.StartOfDay(effectiveFrom)), scenario: "COS");
+        await AnswerOfferAsync(mpan);
+        await PublicationAsync("IF-035", Supplier, "[MSAppAccepted]");
+        return registration;
+    }
+
     /// <summary>Waits for a publication of <paramref name="iface"/> to <paramref name="recipient"/> (first delivery) and returns its payload.</summary>
     public async Task<JsonNode> PublicationAsync(string iface, string recipient, string? evt = null, int nth = 1, TimeSpan? timeout = null)
     {

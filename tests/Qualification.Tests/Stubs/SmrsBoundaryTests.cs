@@ -191,12 +191,7 @@ public class SmrsMeterAndReminderTests
     public async Task WithdrawnSwitch_LapsesTheAcceptedAppointment()
     {
         await using var c = new CentralServices("2026-01-05 09:00");
-        var core = MpanCore.Parse(Mpan);
-        c.Smrs.AddMeteringPoint(new MeteringPoint { Mpan = core });
-        var registration = await c.Css.SwitchPendingAsync(core, CentralServices.Supplier, CentralServices.SupplierMpid, new LocalDate(2026, 1, 20));
-        await c.RequestAppointmentAsync(Mpan, "2026-01-20T00:00:00+00:00", scenario: "COS");
-        var offer = await c.AnswerOfferAsync(Mpan);
-        await c.PublicationAsync("IF-035", CentralServices.Supplier, "[MSAppAccepted]");
+        var registration = await c.AcceptedAppointmentOnPendingSwitchAsync(Mpan, new LocalDate(2026, 1, 20));
         c.Css.Withdraw(registration);
         c.Clock.AdvanceTo(MarketTime.ParseLocal("2026-01-20"));
         await c.PublicationAsync("IF-035", CentralServices.Supplier, "[MSAppLapsed]");

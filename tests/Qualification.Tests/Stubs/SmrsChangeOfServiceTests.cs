@@ -45,7 +45,7 @@ public class SmrsChangeOfServiceTests
         c.Directory.Add(new Qualification.Stubs.Dip.Participant(Incumbent, DipRole.SmartMeteringService, "INCM", "incumbent", null, null, new HashSet<string> { "S" }));
         c.MeteringPoint(Mpan, service: Incumbent, serviceMpid: "INCM");
         await c.RequestAppointmentAsync(Mpan, "2026-01-20T00:00:00+00:00");
-        var offer = await c.AnswerOfferAsync(Mpan);
+        await c.AnswerOfferAsync(Mpan);
         await c.PublicationAsync("IF-035", Incumbent, "[IMS-SendMTD]");
         c.Clock.AdvanceTo(MarketTime.ParseLocal("2026-01-20"));
         var deAppointment = await c.PublicationAsync("IF-037", Incumbent, "[MSDeApp]");
@@ -109,7 +109,7 @@ public class SmrsChangeOfServiceTests
         c.MeteringPoint(Mpan, service: null);
         c.Smrs.AddMeteringPoint(c.Smrs.FindMeteringPoint(Mpan)! with { Migrated = false });
         await c.RequestAppointmentAsync(Mpan, "2026-01-05T00:00:00+00:00", scenario: "MCA");
-        var offer = await c.AnswerOfferAsync(Mpan);
+        await c.AnswerOfferAsync(Mpan);
         await c.PublicationAsync("IF-036", CentralServices.Supplier, "[MSAppActive]");
         Assert.That(c.Smrs.FindMeteringPoint(Mpan)!.Migrated, Is.True);
     }
@@ -119,12 +119,7 @@ public class SmrsChangeOfServiceTests
     public async Task ProspectiveAppointment_LapsesAtReValidationAfterGateClosure(string when, bool lapsed)
     {
         await using var c = new CentralServices("2026-01-05 09:00");
-        var core = MpanCore.Parse(Mpan);
-        c.Smrs.AddMeteringPoint(new MeteringPoint { Mpan = core });
-        var registration = await c.Css.SwitchPendingAsync(core, CentralServices.Supplier, CentralServices.SupplierMpid, new LocalDate(2026, 1, 20));
-        await c.RequestAppointmentAsync(Mpan, "2026-01-20T00:00:00+00:00", scenario: "COS");
-        var offer = await c.AnswerOfferAsync(Mpan);
-        await c.PublicationAsync("IF-035", CentralServices.Supplier, "[MSAppAccepted]");
+        var registration = await c.AcceptedAppointmentOnPendingSwitchAsync(Mpan, new LocalDate(2026, 1, 20));
         c.Css.Withdraw(registration);
         c.Clock.AdvanceTo(MarketTime.ParseLocal(when));
         await Task.Delay(200);
