@@ -69,14 +69,15 @@ var mpid = Identity("--mpid", "The participant's MPID", "QUALIFY_MPID");
 var listen = new Option<string>("--listen") { Description = "Where its webhook listens (default http://127.0.0.1:$QUALIFY_CALLBACK_PORT, else :9101).", DefaultValueFactory = _ => "http://127.0.0.1:" + (Env("QUALIFY_CALLBACK_PORT") ?? "9101") };
 var dipUrl = new Option<string>("--dip-url") { Description = "The DIP to send to (default $QUALIFY_DIP_URL).", DefaultValueFactory = _ => Env("QUALIFY_DIP_URL") ?? "http://127.0.0.1:7401" };
 var cssUrl = new Option<string?>("--css-url") { Description = "The CSS to read registrations from (suppliers; default $QUALIFY_CSS_URL).", DefaultValueFactory = _ => Env("QUALIFY_CSS_URL") ?? "http://127.0.0.1:7402" };
+var dtnUrl = new Option<string?>("--dtn-url") { Description = "The DTN gateway to send flow files to (metering services; default $QUALIFY_DTN_URL).", DefaultValueFactory = _ => Env("QUALIFY_DTN_URL") ?? "http://127.0.0.1:7403" };
 var apiKey = new Option<string?>("--api-key") { Description = "X-API-Key to send (default $QUALIFY_API_KEY).", DefaultValueFactory = _ => Env("QUALIFY_API_KEY") };
-var fault = new Option<string[]>("--fault") { Description = "Deliberate fault: late-appointment=3s, efd-utc-midnight, efd-half-past-midnight, ignore-reminders, ignore-appointment-requests, mtd-delay-days=4, energisation-via-if005." };
+var fault = new Option<string[]>("--fault") { Description = "Deliberate fault (repeatable), e.g. late-appointment=3s or ignore-appointment-requests; an unknown name lists them all." };
 var participant = new Command("participant", "Run one reference participant as a stand-alone service (a template for a candidate, and a faulty one on request).")
 {
-    role, dipId, mpid, listen, dipUrl, cssUrl, apiKey, fault,
+    role, dipId, mpid, listen, dipUrl, cssUrl, dtnUrl, apiKey, fault,
 };
 participant.SetAction(async (parse, cancellation) => await Guarded(() => ParticipantCommand.ExecuteAsync(parse.GetValue(role)!, parse.GetValue(dipId)!, parse.GetValue(mpid)!,
-    parse.GetValue(listen)!, parse.GetValue(dipUrl)!, parse.GetValue(cssUrl), parse.GetValue(apiKey), parse.GetValue(fault) ?? [], Console.Out, cancellation)));
+    parse.GetValue(listen)!, parse.GetValue(dipUrl)!, parse.GetValue(cssUrl), parse.GetValue(dtnUrl), parse.GetValue(apiKey), parse.GetValue(fault) ?? [], Console.Out, cancellation)));
 
 var lintFeatures = new Option<string>("--features") { Description = "Folder of .feature files and requirements.yaml.", DefaultValueFactory = _ => "features" };
 var lint = new Command("lint", "Check feature files and the requirement catalogue: unknown steps (with the closest known), untagged scenarios, unknown requirement or interface ids, requirements without rule or scenario.")

@@ -10,7 +10,7 @@ namespace Qualification.Runner.Cli;
 public static class ParticipantCommand
 {
     /// <summary>Starts the participant and waits for Ctrl-C (or <paramref name="cancellation"/>).</summary>
-    public static async Task<int> ExecuteAsync(string role, string dipId, string mpid, string listen, string dipUrl, string? cssUrl, string? apiKey,
+    public static async Task<int> ExecuteAsync(string role, string dipId, string mpid, string listen, string dipUrl, string? cssUrl, string? dtnUrl, string? apiKey,
         IReadOnlyList<string> faults, TextWriter output, CancellationToken cancellation)
     {
         ParticipantFaults parsed;
@@ -18,7 +18,7 @@ public static class ParticipantCommand
         catch (FormatException e) { throw new InputException(e.Message); }
         await using var participant = await ReferenceParticipant.StartAsync(new ParticipantOptions
         {
-            Role = role, DipId = dipId, Mpid = mpid, ListenUrl = listen, DipUrl = new Uri(dipUrl), CssUrl = cssUrl is null ? null : new Uri(cssUrl), ApiKey = apiKey, Faults = parsed,
+            Role = role, DipId = dipId, Mpid = mpid, ListenUrl = listen, DipUrl = new Uri(dipUrl), CssUrl = cssUrl is null ? null : new Uri(cssUrl), DtnUrl = dtnUrl is null ? null : new Uri(dtnUrl), ApiKey = apiKey, Faults = parsed,
         });
         output.WriteLine($"reference {role} {mpid} ({dipId}) listening; DIP webhook {participant.CallbackUrl}");
         output.Flush();

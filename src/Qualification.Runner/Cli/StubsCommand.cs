@@ -14,7 +14,7 @@ using Qualification.Stubs.Smrs;
 namespace Qualification.Runner.Cli;
 
 /// <summary>
-/// <c>qualify stubs</c>: the emulated DIP, SMRS and CSS on their own, kept up until Ctrl-C, so a
+/// <c>qualify stubs</c>: the emulated DIP, SMRS, CSS and DTN gateway on their own, kept up until Ctrl-C, so a
 /// participant can point its production DIP client at them (changing only the base URL and
 /// certificates) and rehearse outside a qualification run. Everything is journalled as in a run.
 /// </summary>
@@ -26,7 +26,7 @@ public static class StubsCommand
         var candidate = new Option<string?>("--candidate") { Description = "Candidate profile (YAML): its DIP id, webhook, API key, signing policy and the URLs to listen on." };
         var results = new Option<string?>("--results") { Description = "Folder for the journal and the harness certificate (default reports/stubs-<time>)." };
         var mtls = new Option<bool>("--mtls") { Description = "Serve the DIP on HTTPS and demand a client certificate from a test CA the harness generates (certificate and key written to the results folder)." };
-        var command = new Command("stubs", "Start the emulated DIP, SMRS and CSS and keep them up until Ctrl-C, printing their URLs and certificate paths.")
+        var command = new Command("stubs", "Start the emulated DIP, SMRS, CSS and DTN gateway and keep them up until Ctrl-C, printing their URLs and certificate paths.")
         {
             candidate, results, mtls,
         };
@@ -95,6 +95,25 @@ public static class StubsCommand
             throw new InputException($"The CSS emulator could not listen on {profile?.CssUrl ?? "http://127.0.0.1:7402"}: {e.Message}. Change harness.cssUrl in the profile.");
         }
         using var cssLifetime = css;
+        // Advanced and Traditional MTDs and register reads still travel as DTN flows beside the DIP.
+        var dtnUrl = profile?.DtnUrl ?? "http://127.0.0.1:7403";
+        Qualification.Stubs.Dtn.DtnGateway dtn;
+        try
+        {
+            dtn = new Qualification.Stubs.Dtn.DtnGateway(new Qualification.Stubs.Dtn.DtnGatewayOptions
+            {
+                Url = dtnUrl,
+                InboxFolder = Path.Combine(folder, "dtn", "inbox"),
+                OutboxFolder = Path.Combine(folder, "dtn", "outbox"),
+                MeteringPoints = new Qualification.Stubs.Dtn.SmrsMeteringPoints(smrs),
+                MarketTime = () => MarketTime.ToDip(clock.GetCurrentInstant()),
+            }, journal, () => null);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            throw new InputException($"The DTN gateway could not listen on {dtnUrl}: {e.Message}. Change harness.dtnUrl in the profile.");
+        }
+        using var dtnLifetime = dtn;
 
         if (profile is not null)
         {
@@ -115,6 +134,7 @@ public static class StubsCommand
 
         output.WriteLine($"DIP   {dip.Url}   (POST {dip.Url}/dip-channel/IF-031; API description {dip.Schemas.Version}; signing {signing.ToString().ToLowerInvariant()})");
         output.WriteLine($"CSS   {css.Url}   (GET {css.Url}/css/registrations/{{CSSRegistrationID}})");
+        output.WriteLine($"DTN   {dtn.Url}   (POST {dtn.Url}/dtn/flows a flow file; GET {dtn.Url}/dtn/flows?to={{MPID}}; inbox folder {Path.GetFullPath(Path.Combine(folder, "dtn", "inbox"))})");
         output.WriteLine($"SMRS  behind the DIP as the Registration Service, DIP id {HarnessParties.RegistrationServiceDipId}");
         output.WriteLine(dip.SigningCertificatePath is { } cert
             ? $"Harness signing certificate (trust it to verify pushes): {Path.GetFullPath(cert)}"

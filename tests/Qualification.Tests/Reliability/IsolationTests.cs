@@ -93,12 +93,12 @@ public class IsolationTests
     {
         Assume.That(OperatingSystem.IsLinux(), "reads /proc");
         var folder = Qualify.TempDir("stubs-token");
-        var (dipPort, cssPort) = (Qualify.FreePort(), Qualify.FreePort());
+        var (dipPort, cssPort, dtnPort) = (Qualify.FreePort(), Qualify.FreePort(), Qualify.FreePort());
         var profile = Path.Combine(folder, "profile.yaml");
         await File.WriteAllTextAsync(profile, $$"""
             participant: { name: Token Supplier, role: SUP, dipId: "2300000012", mpid: REFS }
             endpoints: { callbackUrl: "http://127.0.0.1:{{Qualify.FreePort()}}/dip/inbound" }
-            harness: { dipUrl: "http://127.0.0.1:{{dipPort}}", cssUrl: "http://127.0.0.1:{{cssPort}}", apiKey: "stub-key" }
+            harness: { dipUrl: "http://127.0.0.1:{{dipPort}}", cssUrl: "http://127.0.0.1:{{cssPort}}", dtnUrl: "http://127.0.0.1:{{dtnPort}}", apiKey: "stub-key" }
             """);
         var results = Path.Combine(folder, "out");
         using var process = Qualify.Start(["stubs", "--candidate", profile, "--results", results]);
@@ -106,7 +106,7 @@ public class IsolationTests
         {
             await Qualify.WaitForLineAsync(process, "Journal over HTTP", TimeSpan.FromSeconds(90));
             var sockets = ListeningSockets(process.Id);
-            Assert.That(sockets.Select(s => s.Port), Does.Contain(dipPort).And.Contain(cssPort));
+            Assert.That(sockets.Select(s => s.Port), Does.Contain(dipPort).And.Contain(cssPort).And.Contain(dtnPort));
             Assert.That(sockets.Where(s => !IsLoopback(s.Address)), Is.Empty, string.Join(", ", sockets));
 
             var tokenFile = Path.Combine(results, "harness-token");

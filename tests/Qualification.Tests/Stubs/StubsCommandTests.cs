@@ -7,13 +7,13 @@ namespace Qualification.Tests.Stubs;
 /// <summary><c>qualify stubs</c> as a user runs it: a separate process, real HTTP on 127.0.0.1.</summary>
 public class StubsCommandTests
 {
-    private static string Profile(string folder, int dipPort, int cssPort, string signing)
+    private static string Profile(string folder, int dipPort, int cssPort, string signing, int? dtnPort = null)
     {
         var path = Path.Combine(folder, "profile.yaml");
         File.WriteAllText(path, $$"""
             participant: { name: Stub Rehearsal Supplier, role: SUP, dipId: "2300000012", mpid: REFS }
             endpoints: { callbackUrl: "http://127.0.0.1:{{Qualify.FreePort()}}/dip/inbound" }
-            harness: { dipUrl: "http://127.0.0.1:{{dipPort}}", cssUrl: "http://127.0.0.1:{{cssPort}}", apiKey: "stub-key", signing: {{signing}} }
+            harness: { dipUrl: "http://127.0.0.1:{{dipPort}}", cssUrl: "http://127.0.0.1:{{cssPort}}", dtnUrl: "http://127.0.0.1:{{dtnPort ?? Qualify.FreePort()}}", apiKey: "stub-key", signing: {{signing}} }
             """);
         return path;
     }
@@ -22,8 +22,8 @@ public class StubsCommandTests
     public async Task Stubs_command_serves_the_dip_until_stopped_and_applies_the_profile()
     {
         var folder = Directory.CreateTempSubdirectory("qualify-stubs-").FullName;
-        var (dipPort, cssPort) = (Qualify.FreePort(), Qualify.FreePort());
-        using var process = Qualify.Start(["stubs", "--candidate", Profile(folder, dipPort, cssPort, "required"), "--results", Path.Combine(folder, "out")]);
+        var (dipPort, cssPort, dtnPort) = (Qualify.FreePort(), Qualify.FreePort(), Qualify.FreePort());
+        using var process = Qualify.Start(["stubs", "--candidate", Profile(folder, dipPort, cssPort, "required", dtnPort), "--results", Path.Combine(folder, "out")]);
         try
         {
             var lines = new List<string>();
@@ -48,6 +48,15 @@ public class StubsCommandTests
             using var response = await http.SendAsync(request);
             Assert.That((int)response.StatusCode, Is.EqualTo(401), "the profile requires signing and this call is unsigned");
             Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("signature headers missing"));
+
+            // The DTN gateway is up beside the DIP: a flow file posted to it is accepted and journalled.
+            Assert.That(output, Does.Match($@"DTN   http://127\.0\.0\.1:{dtnPort} "));
+            using var dtn = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{dtnPort}") };
+            using var flow = new ByteArrayContent(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Dtn", "Samples", "D0010_valid.flow")));
+            flow.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
+            using var accepted = await dtn.PostAsync("/dtn/flows", flow);
+            Assert.That((int)accepted.StatusCode, Is.EqualTo(202), await accepted.Content.ReadAsStringAsync());
+            Assert.That(File.ReadAllText(Path.Combine(folder, "out", "journal.jsonl")), Does.Contain("\"D0010002\""));
         }
         finally
         {
