@@ -13,11 +13,21 @@ public sealed class ScenarioExecutor(Harness harness, Action<ScenarioResult>? on
 {
     private static readonly Assembly Bindings = typeof(ScenarioExecutor).Assembly;
 
+    // Reqnroll announces its plugin and configuration on the console while it builds its global
+    // container, before any plugin can replace its trace listener; a run's console is the user's.
+    private static async Task StartReqnrollQuietlyAsync()
+    {
+        var console = Console.Out;
+        Console.SetOut(TextWriter.Null);
+        try { await TestRunnerManager.OnTestRunStartAsync(Bindings); }
+        finally { Console.SetOut(console); }
+    }
+
     /// <summary>Runs the scenarios in order and returns their results.</summary>
     public async Task<IReadOnlyList<ScenarioResult>> RunAsync(IReadOnlyList<ScenarioCase> scenarios, CancellationToken cancellation)
     {
         var results = new List<ScenarioResult>();
-        await TestRunnerManager.OnTestRunStartAsync(Bindings);
+        await StartReqnrollQuietlyAsync();
         try
         {
             foreach (var feature in scenarios.GroupBy(s => s.FeatureFile))

@@ -35,6 +35,8 @@ public class ReferenceRunTests
         // One Allure result per catalogue requirement (assessors decide per requirement).
         Assert.That(Directory.GetFiles(Path.Combine(results, "allure-results"), "*-result.json"), Has.Length.EqualTo(summary["requirements"]!.AsArray().Count));
         Assert.That(File.Exists(Path.Combine(results, "rttm.csv")) && File.Exists(Path.Combine(results, "rttm.html")));
+        // The console is the user's: the test runtime's own start-up chatter stays out of it.
+        Assert.That(run.Output, Does.Not.Contain("-> Loading plugin").And.Not.Contain("-> Using reqnroll.json"));
     }
 
     [Test]
