@@ -21,6 +21,10 @@ using Qualification.Dtn.Validation;
 if (args.Contains("--evaluate")) { OfflineEvaluationBench.Run(args); return; }
 // Soak of the emulated DIP with a receiving webhook (issue 10): SoakBench.cs.
 if (args.Contains("--soak")) { Environment.ExitCode = await SoakBench.RunAsync(args); return; }
+// The emulated DIP against a bare Kestrel endpoint: throughput ratio and added p99 latency (EmulatorLatencyBench.cs).
+if (args.Contains("--emulator")) { Environment.ExitCode = await EmulatorLatencyBench.RunAsync(args); return; }
+// The default suite's wall time and the harness overhead per scenario (SuiteBench.cs).
+if (args.Contains("--suite")) { Environment.ExitCode = await SuiteBench.RunAsync(args); return; }
 var size = ParseSize(Option("--size") ?? "256MB");
 var path = Path.Combine(Path.GetTempPath(), "qualify-bench", $"D0010-{size}.flow");
 Environment.SetEnvironmentVariable(D0010Validation.PathVariable, path);

@@ -23,10 +23,12 @@ Feature: Meter technical details after meter works
       | exchanges the meter | removal and installation |
       | removes the meter   | removal                  |
 
-  @req:REC-DTN-FLOW-VALID @req:REC-MO-MTD-IF005-3WD @req:MHHS-DIP-MSG-VALID
+  @req:REC-DTN-FLOW-VALID @req:REC-MO-MTD-IF005-3WD @req:MHHS-DIP-MSG-VALID @req:REC-READ-D0010-REGISTER
   @role:MSS @segment:A @mandatory
-  Scenario: An advanced meter exchange is also reported by D0268
+  Scenario: An advanced meter exchange is also reported by D0268, its register readings by D0010
     Given an advanced metering point 1900012374324 supplied by the supplier with the metering service appointed
     When the metering service exchanges the meter at 1900012374324
+    And 4 working days pass
     Then the metering service reports the meter technical details for 1900012374324 within 3 working days
     And the metering service sends the advanced meter technical details for 1900012374324 by D0268
+    And the metering service shares the register readings for 1900012374324 by D0010

@@ -30,6 +30,24 @@ public sealed record ParticipantFaults
     public bool BadD0268Trailer { get; init; }
     /// <summary>Metering service: share no install or removal readings (IF-041) after meter works.</summary>
     public bool NoWorksReadings { get; init; }
+    /// <summary>Losing metering service: send no MTDs (D0268) to the gaining service on IF-035 [IMS-SendMTD].</summary>
+    public bool NoMtdHandover { get; init; }
+    /// <summary>Gaining metering service: never request missing MTDs from the losing service with D0170.</summary>
+    public bool NoMissingMtdRequest { get; init; }
+    /// <summary>Metering service: share no register readings by D0010 after Advanced meter works.</summary>
+    public bool NoRegisterReadingsFlow { get; init; }
+
+    /// <summary>Supplier: act again on a replayed DIP message it has already acted on.</summary>
+    public bool ActOnReplays { get; init; }
+    /// <summary>Supplier: never raise a switch meter reading exception (no D0010 'Supplier Agreed Switch Read').</summary>
+    public bool NoSwitchReadException { get; init; }
+    /// <summary>Supplier: print the Supply Number top line as before R0083 (Profile Class, MTC, LLFC Id).</summary>
+    public bool LegacySupplyNumber { get; init; }
+
+    /// <summary>Supplier: migrate legacy metering points with an MHHS scenario (COS on a switch, CSP for its own) instead of MCS/MCA.</summary>
+    public bool MigrationAsChangeOfSupply { get; init; }
+    /// <summary>Metering service: keep reporting meter works for a metering point after reverse migration de-appointed it.</summary>
+    public bool UpdatesAfterReverseMigration { get; init; }
 
     /// <summary>No faults.</summary>
     public static ParticipantFaults None { get; } = new();
@@ -54,8 +72,16 @@ public sealed record ParticipantFaults
                 "no-works-readings" => f with { NoWorksReadings = true },
                 "bad-d0268-trailer" => f with { BadD0268Trailer = true },
                 "no-relationship-requests" => f with { NoRelationshipRequests = true },
+                "migration-as-cos" => f with { MigrationAsChangeOfSupply = true },
+                "updates-after-reverse-migration" => f with { UpdatesAfterReverseMigration = true },
+                "no-mtd-handover" => f with { NoMtdHandover = true },
+                "no-d0170" => f with { NoMissingMtdRequest = true },
+                "no-d0010" => f with { NoRegisterReadingsFlow = true },
                 "invalid-appointment-response" => f with { InvalidAppointmentResponse = true },
-                _ => throw new FormatException($"Unknown fault '{spec}'. Known: late-appointment=<seconds>s, efd-utc-midnight, efd-half-past-midnight, ignore-appointment-requests, mtd-delay-days=<days>, energisation-via-if005, ignore-reminders, invalid-appointment-request, invalid-appointment-response, no-works-readings, bad-d0268-trailer, no-relationship-requests."),
+                "act-on-replays" => f with { ActOnReplays = true },
+                "no-switch-read-exception" => f with { NoSwitchReadException = true },
+                "legacy-supply-number" => f with { LegacySupplyNumber = true },
+                _ => throw new FormatException($"Unknown fault '{spec}'. Known: late-appointment=<seconds>s, efd-utc-midnight, efd-half-past-midnight, ignore-appointment-requests, mtd-delay-days=<days>, energisation-via-if005, ignore-reminders, invalid-appointment-request, invalid-appointment-response, no-works-readings, bad-d0268-trailer, no-relationship-requests, no-mtd-handover, no-d0170, no-d0010, act-on-replays, no-switch-read-exception, legacy-supply-number, migration-as-cos, updates-after-reverse-migration."),
             };
         }
         return f;
@@ -94,4 +120,6 @@ public sealed record ParticipantOptions
     public string EnvironmentTag { get; init; } = "SIT";
     /// <summary>Deliberate faults.</summary>
     public ParticipantFaults Faults { get; init; } = ParticipantFaults.None;
+    /// <summary>The working-day calendar it counts working-day obligations with (the run's calendar).</summary>
+    public Qualification.Domain.Market.WorkingDayCalendar Calendar { get; init; } = Qualification.Domain.Market.WorkingDayCalendar.Default;
 }

@@ -22,7 +22,7 @@ public sealed partial class ReferenceParticipant
     /// <summary>Actions this participant's driver supports, by role.</summary>
     public static IReadOnlyDictionary<string, string[]> DriverActions { get; } = new Dictionary<string, string[]>
     {
-        [DipRole.Supplier] = ["appoint-metering-service", "associate-import-export", "relate-metering-points"],
+        [DipRole.Supplier] = ["appoint-metering-service", "associate-import-export", "relate-metering-points", "bill", "migrate-metering-point"],
         [DipRole.SmartMeteringService] = ["install-meter", "exchange-meter", "remove-meter", "change-energisation"],
     };
 
@@ -33,6 +33,8 @@ public sealed partial class ReferenceParticipant
         {
             var body = await JsonNode.ParseAsync(context.Request.Body);
             if (MarketTime.ParseDip(body.Text("marketTime")) is not { } t) return Results.Json(new { error = "marketTime must be a DIP datetime" }, statusCode: 400);
+            // The harness's clock is the authority: a scenario may start earlier than the last one ended (before and after M14).
+            if (t.ToInstant() < _marketTime) _marketTime = t.ToInstant();
             await AdvanceMarketTimeAsync(t.ToInstant());
             return Results.NoContent();
         });
@@ -43,7 +45,7 @@ public sealed partial class ReferenceParticipant
             catch (JsonException e) { return Results.Json(new { error = "body is not JSON: " + e.Message }, statusCode: 400); }
             var action = body.Text("action");
             var error = await AcceptActionAsync(action, body.Text("marketTime"), body?["parameters"] as JsonObject ?? [], "driver");
-            return error is null ? Results.Json(new { action, status = "accepted" }, statusCode: 202) : Results.Json(new { error }, statusCode: 400);
+            return error is null ? Results.Json(AcceptedAnswer(action, body?["parameters"] as JsonObject ?? []), statusCode: 202) : Results.Json(new { error }, statusCode: 400);
         });
     }
 
@@ -74,6 +76,7 @@ public sealed partial class ReferenceParticipant
             else keep.Add(item);
         }
         foreach (var k in keep) _held.Enqueue(k);
+        await RaiseSwitchReadExceptionsAsync(t);
     }
 
     private async Task PerformAsync(string action, Instant at, JsonObject p)
@@ -95,6 +98,9 @@ public sealed partial class ReferenceParticipant
                 case "relate-metering-points":
                     if (_options.Faults.NoRelationshipRequests) break;
                     await RequestRelationshipAsync(action, m0, p);
+                    break;
+                case "migrate-metering-point":
+                    await MigrateMeteringPointAsync(m0, p);
                     break;
                 case "appoint-metering-service":
                     await SendAsync("IF-031", "[MSApp]", m0, new JsonObject
@@ -148,6 +154,7 @@ public sealed partial class ReferenceParticipant
         else await Send();
         if (!_options.Faults.NoWorksReadings) await ShareWorksReadingsAsync(action, at, m0, p);
         if (p.Text("segment") == "A" && action != "remove-meter") await SendAdvancedMtdAsync(at, m0, p);
+        await AfterMeterWorksAsync(action, at, m0, p);
     }
 
     private int _files;

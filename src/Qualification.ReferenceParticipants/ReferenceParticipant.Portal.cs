@@ -24,6 +24,8 @@ public sealed partial class ReferenceParticipant
         ["appoint-metering-service"] = ["mpan", "distributorDipId", "gspGroup", "effectiveFrom", "serviceDipId", "serviceMpid", "scenario"],
         ["associate-import-export"] = ["mpan", "distributorDipId", "gspGroup", "subsidiaryMpan"],
         ["relate-metering-points"] = ["mpan", "distributorDipId", "gspGroup", "subsidiaryMpan"],
+        ["migrate-metering-point"] = ["mpan", "distributorDipId", "gspGroup", "effectiveFrom", "serviceDipId", "serviceMpid"],
+        ["bill"] = ["mpan", "migrated", "profileClass", "ssc", "meterTimeswitchCode", "llfc", "duosTariffId"],
     };
 
     // An action without its own list still gets a usable form.
@@ -63,7 +65,7 @@ public sealed partial class ReferenceParticipant
                 if (form.TryGetValue(f, out var v) && !string.IsNullOrWhiteSpace(v.ToString())) parameters[f] = v.ToString().Trim();
             var error = await AcceptActionAsync(action, form["marketTime"].ToString(), parameters, "portal");
             return error is null
-                ? Html("Accepted", $"<p id=\"result\">Accepted: {Enc(action)} for {Enc(parameters.Text("mpan"))}</p><p><a href=\"/portal\">Back</a></p>")
+                ? Html("Accepted", $"<p id=\"result\">Accepted: {Enc(action)} for {Enc(parameters.Text("mpan"))}</p>{BillHtml(action, parameters)}<p><a href=\"/portal\">Back</a></p>")
                 : Html("Refused", $"<p id=\"error\">Refused: {Enc(error)}</p>", 400);
         });
     }

@@ -98,8 +98,12 @@ public sealed partial class ReferenceParticipant : IAsyncDisposable
         {
             switch (_options.Role, m.InterfaceId, m.EventCode)
             {
+                case (DipRole.Supplier, _, _) when !Admit(m): break;
                 case (DipRole.Supplier, "IF-002", "[GainMPANInfo]"): await AppointMeteringServiceAsync(m); break;
-                case (DipRole.SmartMeteringService, "IF-033", "[MSAppSPRequest]"): await AnswerAppointmentRequestAsync(m); break;
+                case (DipRole.SmartMeteringService, "IF-003", "[MSDeAppRM]"): await OnReverseMigrationDeAppointmentAsync(m); break;
+                case (DipRole.SmartMeteringService, "IF-033", "[MSAppSPRequest]"): await AnswerAppointmentRequestNotingIncumbentAsync(m); break;
+                case (DipRole.SmartMeteringService, "IF-035", "[IMS-SendMTD]"): await HandOverMtdsAsync(m); break;
+                case (DipRole.SmartMeteringService, "IF-035", "[MSAppAccepted]"): await ChaseMissingMtdsLaterAsync(m); break;
                 case (DipRole.Supplier, "IF-045", "[NoMSAppointed]"): await AppointAfterReminderAsync(m); break;
             }
         }
@@ -131,7 +135,7 @@ public sealed partial class ReferenceParticipant : IAsyncDisposable
                 ["proposedMeteringServiceMPID"] = _options.MeteringServiceMpid,
                 ["proposedMeteringServiceDIPEffectiveFromDate"] = efd,
                 ["contractReferenceMeteringService"] = "MS-CONTRACT-001",
-                ["appointmentScenario"] = "COS",
+                ["appointmentScenario"] = GainScenario(gain),
             },
         };
         if (_options.Faults.InvalidAppointmentRequest) custom["B070"]!.AsObject().Remove("appointmentScenario");

@@ -46,9 +46,9 @@ public sealed class RequirementEvaluator
     /// <summary>The calendar for working-day SLAs.</summary>
     public WorkingDayCalendar Calendar { get; }
 
-    /// <summary>Fires every rule over the facts and returns the findings.</summary>
+    /// <summary>Fires every rule over the facts and returns the findings. <paramref name="others"/>: further facts, e.g. from <c>Observation.SupplierFacts</c>.</summary>
     public IReadOnlyList<Finding> Evaluate(IEnumerable<ObservedMessage> messages, IEnumerable<Candidate> candidates, IEnumerable<ObservationWindow> windows,
-        IEnumerable<ObservedAction>? actions = null, IEnumerable<ObservedFlow>? flows = null)
+        IEnumerable<ObservedAction>? actions = null, IEnumerable<ObservedFlow>? flows = null, IEnumerable<object>? others = null)
     {
         var session = Factory.Value.CreateSession();
         session.InsertAll(Catalog.All);
@@ -58,6 +58,8 @@ public sealed class RequirementEvaluator
         session.InsertAll(messages);
         if (actions is not null) session.InsertAll(actions);
         if (flows is not null) session.InsertAll(flows);
+        // Further fact types (switches, meter readings, replays, bills): each is inserted as its own type.
+        if (others is not null) foreach (var fact in others) session.Insert(fact);
         session.Fire();
         return session.Query<Finding>().ToList();
     }

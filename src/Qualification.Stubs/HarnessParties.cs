@@ -22,6 +22,10 @@ public static class HarnessParties
     public const string IncumbentMeteringServiceDipId = "1200000099";
     /// <summary>Incumbent metering service MPID.</summary>
     public const string IncumbentMeteringServiceMpid = "INCM";
+    /// <summary>The gaining metering service on a change of metering service, when the one under qualification is the losing one.</summary>
+    public const string GainingMeteringServiceDipId = "1200000098";
+    /// <summary>Gaining metering service MPID.</summary>
+    public const string GainingMeteringServiceMpid = "GAIN";
     /// <summary>The reference (or harness-played) gaining supplier.</summary>
     public const string SupplierDipId = "2300000012";
     /// <summary>Reference supplier MPID.</summary>
@@ -30,4 +34,10 @@ public static class HarnessParties
     public const string SmartMeteringServiceDipId = "1200000015";
     /// <summary>Reference smart metering service MPID.</summary>
     public const string SmartMeteringServiceMpid = "REFM";
+    /// <summary>A supplier that is not MHHS-qualified: a switch to it reverse migrates the metering point (before M14).</summary>
+    public const string LegacySupplierDipId = "2300000098";
+    /// <summary>Legacy supplier MPID.</summary>
+    public const string LegacySupplierMpid = "LEGS";
+    /// <summary>The legacy meter operator of non-migrated metering points: reached by DTN only, it has no DIP id.</summary>
+    public const string LegacyMeterOperatorMpid = "LMOP";
 }

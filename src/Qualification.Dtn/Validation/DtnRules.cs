@@ -39,6 +39,8 @@ public static class DtnRules
     public const string Route = "REC-DTN-ROUTE";
     /// <summary>D0010 reading type X (Supplier Agreed Switch Read) sent by someone other than a Supplier.</summary>
     public const string D0010SupplierAgreedRead = "REC-DTN-D0010-X";
+    /// <summary>D0010 Supplier Agreed Switch Read of a Smart meter at an MHHS point not of the total cumulative register.</summary>
+    public const string D0010Cumulative = "REC-DTN-D0010-CUMULATIVE";
     /// <summary>D0139 readings of a Smart meter at an MHHS point are not of the total cumulative register.</summary>
     public const string D0139Cumulative = "REC-DTN-D0139-CUMULATIVE";
     /// <summary>D0300 readings of a Smart meter at an MHHS point are not of the total cumulative register.</summary>
@@ -82,6 +84,7 @@ public static class DtnRules
         new(Mpan, "MPAN cores have a correct check digit.", "MRA / REC"),
         new(Route, "The header's role codes (with the MHHS codes N Smart Data Service, O Advanced Data Service, S Smart MEM, T Advanced MEM) name a route the DTC defines for the flow.", "seed deck: Changes to REC-owned DTN data flows"),
         new(D0010SupplierAgreedRead, "D0010 reading type X 'Supplier Agreed Switch Read' is sent by a Supplier (it resolves a Switch Meter Reading exception) [I: warning].", "seed deck: Schedule 30 changes"),
+        new(D0010Cumulative, "D0010: for MHHS points, a Supplier Agreed Switch Read (J0171 X) of a Smart meter is of the total cumulative register.", "seed deck: Schedule 30 changes (cumulative register reads for Smart meters)"),
         new(D0139Cumulative, "D0139: for MHHS points, register readings of Smart meters are of the total cumulative register.", "seed deck: Updated D0139"),
         new(D0300Cumulative, "D0300: for MHHS points, register readings of Smart meters are of the total cumulative register.", "seed deck: Updated D0300"),
         new(D0303Version, "D0303 is sent as version 002, in which J0049 EFSD {REGI} and J0410 Make and Type are optional.", "seed deck: Updated D0303"),

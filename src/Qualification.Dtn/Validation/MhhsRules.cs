@@ -67,6 +67,14 @@ public static class MhhsRules
                     if (unit.Value(r, "J0171") == overlay.SupplierAgreedSwitchReadType && unit.Header.FromRole != "X")
                         Report(DtnRules.D0010SupplierAgreedRead, r, "J0171 Reading Type",
                             $"reading type {overlay.SupplierAgreedSwitchReadType} (Supplier Agreed Switch Read) resolves a Switch Meter Reading exception and comes from a Supplier (role X); this file is from role '{unit.Header.FromRole}'", Severity.Warning);
+                // A Supplier Agreed Switch Read of a Smart meter is of its total cumulative register (Schedule 30 changes).
+                // (A read of type X from anyone but a supplier is the rule above's concern.)
+                if (unit.Header.FromRole == "X" && point is { IsMhhs: true, Meter: MeterKind.Smart, CumulativeRegisterId: { } register })
+                    foreach (var switchRead in unit.Of("028").Where(m => unit.Value(m, "J0171") == overlay.SupplierAgreedSwitchReadType))
+                        foreach (var r in unit.Under(switchRead).Where(r => r.GroupId == "030"))
+                            if (unit.Value(r, "J0010") is { } read && read != register)
+                                Report(DtnRules.D0010Cumulative, r, "J0010 Meter Register Id",
+                                    $"MPAN {unit.Mpan} is an MHHS point with a Smart meter: a Supplier Agreed Switch Read must be of the total cumulative register '{register}'; got register '{read}'");
                 break;
             case "D0139":
                 Cumulative(unit, point, "263", DtnRules.D0139Cumulative, Report);

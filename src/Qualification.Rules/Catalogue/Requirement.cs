@@ -55,6 +55,11 @@ public sealed record Requirement
     public IReadOnlyList<string> Interfaces { get; init; } = [];
     /// <summary>Deadline, when there is one.</summary>
     public Sla? Sla { get; init; }
+    /// <summary>
+    /// For an exception process that starts when <see cref="Sla"/> runs out without the expected event
+    /// (e.g. no valid switch read within 10 working days): how long after that the candidate has to raise it.
+    /// </summary>
+    public Sla? RaiseWithin { get; init; }
     /// <summary>Mandatory for qualification (else optional).</summary>
     public bool Mandatory { get; init; } = true;
     /// <summary>Catalogued from the source but not yet judged by a rule: always SKIPPED, listed in coverage.</summary>

@@ -62,10 +62,16 @@ public sealed class RequirementCatalog
                 try { sla = Sla.Parse(e.Sla); }
                 catch (FormatException x) { throw new FormatException($"{source}: requirements[{i}] ({e.Id}): {x.Message}", x); }
             }
+            Sla? raiseWithin = null;
+            if (!string.IsNullOrWhiteSpace(e.RaiseWithin))
+            {
+                try { raiseWithin = Sla.Parse(e.RaiseWithin); }
+                catch (FormatException x) { throw new FormatException($"{source}: requirements[{i}] ({e.Id}): raiseWithin: {x.Message}", x); }
+            }
             list.Add(new Requirement
             {
                 Id = Need(e.Id, "id"), Title = Need(e.Title, "title"), Process = Need(e.Process, "process"), Source = Need(e.Source, "source"),
-                Roles = e.Roles ?? [], Segments = e.Segments ?? [], Interfaces = e.Interfaces ?? [], Sla = sla, Mandatory = e.Mandatory ?? true, Planned = e.Planned ?? false,
+                Roles = e.Roles ?? [], Segments = e.Segments ?? [], Interfaces = e.Interfaces ?? [], Sla = sla, RaiseWithin = raiseWithin, Mandatory = e.Mandatory ?? true, Planned = e.Planned ?? false,
             });
         }
         return new RequirementCatalog(list, source);
@@ -86,6 +92,7 @@ public sealed class RequirementCatalog
         public List<string>? Segments { get; set; }
         public List<string>? Interfaces { get; set; }
         public string? Sla { get; set; }
+        public string? RaiseWithin { get; set; }
         public bool? Mandatory { get; set; }
         public bool? Planned { get; set; }
     }

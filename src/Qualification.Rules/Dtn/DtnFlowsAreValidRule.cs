@@ -17,7 +17,7 @@ public sealed class DtnFlowsAreValidRule : Rule
         ObservedFlow flow = null!;
         Candidate candidate = null!;
         When()
-            .Match(() => flow)
+            .Match(() => flow, f => !f.FromHarness)
             .Match(() => candidate, c => c.Mpid != null && c.Mpid == flow.SenderMpid);
         Then()
             .Do(ctx => ctx.Insert(Judge(flow)));

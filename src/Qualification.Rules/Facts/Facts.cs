@@ -44,6 +44,8 @@ public sealed record ObservedMessage
     public JsonObject? CustomBlock { get; init; }
     /// <summary>R0 response code, when the message has one.</summary>
     public string? ResponseCode { get; init; }
+    /// <summary>R0 response messages (e.g. SMRS rejection codes "REG9009 - …"), when the message has them.</summary>
+    public IReadOnlyList<string> ResponseMessages { get; init; } = [];
     /// <summary>DIP transaction id, when the DIP gave one.</summary>
     public string? TransactionId { get; init; }
 
@@ -67,7 +69,23 @@ public sealed record Candidate(string DipId, string Role, string Name)
 /// <param name="Valid">No error findings.</param>
 /// <param name="Findings">The validator's findings, "RULE line: message".</param>
 /// <param name="MarketTime">When the gateway received it.</param>
-public sealed record ObservedFlow(string Id, string Scenario, string Flow, string SenderMpid, bool Valid, IReadOnlyList<string> Findings, Instant MarketTime);
+public sealed record ObservedFlow(string Id, string Scenario, string Flow, string SenderMpid, bool Valid, IReadOnlyList<string> Findings, Instant MarketTime)
+{
+    /// <summary>MPID in the ZHV "to" field ("" when unreadable).</summary>
+    public string RecipientMpid { get; init; } = "";
+    /// <summary>True for a flow a harness-played party sent (the gateway's outbound side), false for a participant's.</summary>
+    public bool FromHarness { get; init; }
+    /// <summary>MPAN cores the flow carries (J0003), in file order.</summary>
+    public IReadOnlyList<string> Mpans { get; init; } = [];
+    /// <summary>Register readings with a value (D0010 group 030, J0040) per MPAN core.</summary>
+    public IReadOnlyDictionary<string, int> RegisterReadings { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>The flow id without its version, e.g. D0268.</summary>
+    public string FlowId => Flow.Length >= 5 ? Flow[..5] : Flow;
+
+    /// <summary>One line for evidence: "D0268002 from REFM to GAIN at …".</summary>
+    public string Describe() => $"DTN {Flow} from {SenderMpid} to {RecipientMpid} at {Domain.Market.MarketTime.ToDip(MarketTime)}";
+}
 
 /// <summary>
 /// Time as a fact: how far market time ran while a scenario was observed. Rules decide "not
@@ -87,6 +105,11 @@ public sealed record CalendarFact(WorkingDayCalendar Calendar);
 /// <param name="MarketTime">When the action happened (market time).</param>
 public sealed record ObservedAction(string Id, string Scenario, string Action, string Mpan, string ParticipantDipId, Instant MarketTime)
 {
+    /// <summary>Market segment of the metering point (S, A, U) as the harness told the participant, when it did.</summary>
+    public string? Segment { get; init; }
+    /// <summary>MPID of the supplier registered to the metering point, when the harness told the participant.</summary>
+    public string? SupplierMpid { get; init; }
+
     /// <summary>True for install, exchange and removal of a meter.</summary>
     public bool IsMeterWorks => Action is "install-meter" or "exchange-meter" or "remove-meter";
 

@@ -42,6 +42,12 @@ public sealed record EvaluateOptions
     public string? RunId { get; init; }
     /// <summary>Time scale of the run that wrote the journal (merge); 0 offline.</summary>
     public double TimeScale { get; init; }
+    /// <summary>Gate: requirements that must pass whatever the pass rate (as <c>qualify run --must-pass</c>).</summary>
+    public IReadOnlyList<string> MustPass { get; init; } = [];
+    /// <summary>Gate: waiver file (as <c>qualify run --waivers</c>).</summary>
+    public string? WaiversFile { get; init; }
+    /// <summary>Gate: waivers already read (merge carries the shards' own); expired ones are dropped with a warning.</summary>
+    public IReadOnlyList<Waiver> Waivers { get; init; } = [];
 }
 
 /// <summary>
@@ -58,17 +64,19 @@ public static class EvaluateCommand
     {
         var journal = new Option<string[]>("--journal") { Description = "A journal: a qualify run's journal.jsonl, or one DIP message per line ({\"payload\":{...}} with D0). Repeatable.", Required = true, AllowMultipleArgumentsPerToken = false };
         var outDir = new Option<string?>("--out") { Description = "Output folder (default reports/evaluate-<time>)." };
-        var roles = new Option<string[]>("--candidate-role") { Description = "A candidate as ROLE:DIPID, e.g. SUP:2300000501 (repeatable). Default: every sender that is not a harness party, with its S1 role." };
+        var roles = new Option<string[]>("--candidate-role") { Description = "A candidate as ROLE:DIPID or ROLE:DIPID:MPID, e.g. SUP:2300000501:ABCD (repeatable; the MPID judges its DTN flows). Default: every sender that is not a harness party, with its S1 role." };
         var features = new Option<string>("--features") { Description = "Folder with requirements.yaml (and the feature files that ran, for run journals).", DefaultValueFactory = _ => "features" };
         var calendar = new Option<string?>("--calendar") { Description = "England & Wales bank holidays in GOV.UK bank-holidays.json layout." };
         var idle = new Option<double>("--idle-days") { Description = "Plain DIP messages: an MPAN's scope closes when market time runs this many days past its last message (longer than any SLA).", DefaultValueFactory = _ => 10 };
         var workers = new Option<int>("--workers") { Description = "Partitions evaluated in parallel.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var minPassRate = new Option<double>("--min-pass-rate") { Description = "Gate: fraction of judged requirements that must pass (0–1).", DefaultValueFactory = _ => 1.0 };
+        var mustPass = new Option<string[]>("--must-pass") { Description = "Gate: a requirement that must pass whatever the rate (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var waivers = new Option<string?>("--waivers") { Description = "Gate: waiver file (YAML: requirement, reason, expires); waived failures show as WAIVED and never count as passed." };
         var perSession = new Option<int>("--partitions-per-session") { Description = "Partitions evaluated together in one NRules session (tuning).", DefaultValueFactory = _ => 8, Hidden = true };
         var reference = new Option<bool>("--reference") { Description = "Check mode: group by MPAN on disk, then evaluate each MPAN one by one (slow).", Hidden = true };
         var command = new Command("evaluate", "Judge recorded traffic with the requirement rules, without a candidate: run journals or DIP message journals. Exit 0 gate passed, 1 failed, 2 broken input.")
         {
-            journal, outDir, roles, features, calendar, idle, workers, minPassRate, reference, perSession,
+            journal, outDir, roles, features, calendar, idle, workers, minPassRate, mustPass, waivers, reference, perSession,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -79,6 +87,7 @@ public static class EvaluateCommand
                     Journals = parse.GetValue(journal) ?? [], OutDir = parse.GetValue(outDir), CandidateRoles = parse.GetValue(roles) ?? [], FeaturesDir = parse.GetValue(features)!,
                     CalendarFile = parse.GetValue(calendar), IdleDays = parse.GetValue(idle), Workers = parse.GetValue(workers), MinPassRate = parse.GetValue(minPassRate),
                     Reference = parse.GetValue(reference), PartitionsPerSession = Math.Max(1, parse.GetValue(perSession)),
+                    MustPass = parse.GetValue(mustPass) ?? [], WaiversFile = parse.GetValue(waivers),
                 }, Console.Out, cancellation);
             }
             catch (InputException e)
@@ -101,6 +110,7 @@ public static class EvaluateCommand
         foreach (var j in options.Journals)
             if (!File.Exists(j)) throw new InputException($"--journal {j}: no such file.");
         if (options.IdleDays <= 0) throw new InputException($"--idle-days {options.IdleDays}: give a positive number of market days.");
+        if (options.MinPassRate is < 0 or > 1) throw new InputException($"--min-pass-rate {options.MinPassRate}: give a fraction between 0 and 1 (e.g. 0.95).");
         var catalogPath = Path.Combine(options.FeaturesDir, "requirements.yaml");
         RequirementCatalog catalog;
         try { catalog = RequirementCatalog.Load(catalogPath); }
@@ -111,6 +121,10 @@ public static class EvaluateCommand
             try { calendar = WorkingDayCalendar.FromGovUkJson(File.ReadAllText(cal), cal); }
             catch (Exception e) when (e is FormatException or IOException) { throw new InputException($"--calendar {cal}: {e.Message}"); }
         }
+
+        // The gate's input is checked before the (possibly long) evaluation, exactly as `qualify run` checks it.
+        var gate = Gate(options, catalog, DateOnly.FromDateTime(DateTime.UtcNow));
+        foreach (var warning in gate.Warnings) output.WriteLine("qualify: warning: " + warning);
 
         var (candidates, candidatesFrom) = Candidates(options);
         output.WriteLine($"qualify: evaluate {string.Join(", ", options.Journals)}");
@@ -144,8 +158,10 @@ public static class EvaluateCommand
         var report = new RunReport
         {
             RunId = runId, Candidate = candidates.Count == 1 ? candidates[0].Name : $"offline evaluation of {candidates.Count} candidate(s)",
-            Candidates = candidates.Select(c => (c.Name, c.Role, c.DipId)).ToList(), StartedAt = startedAt, FinishedAt = DateTimeOffset.UtcNow, TimeScale = options.TimeScale,
+            Candidates = candidates.Select(c => (c.Name, c.Role, c.DipId)).ToList(), StartedAt = startedAt,
+            CandidateMpids = candidates.Where(c => c.Mpid is not null).GroupBy(c => c.DipId).ToDictionary(g => g.Key, g => g.First().Mpid!), FinishedAt = DateTimeOffset.UtcNow, TimeScale = options.TimeScale,
             Interrupted = interrupted, Scenarios = scenarioResults, Requirements = requirements, MinPassRate = options.MinPassRate,
+            MustPass = gate.MustPass, Waivers = gate.Waivers, GateWarnings = gate.Warnings,
         };
         report.WriteAll(dir, outcome.KeptRecords);
         var summary = report.Summary();
@@ -161,6 +177,27 @@ public static class EvaluateCommand
         return report.GateFailures.Count == 0 ? ExitCodes.Passed : ExitCodes.Failed;
     }
 
+    /// <summary>
+    /// The gate's input: --must-pass and --waivers read as <c>qualify run</c> reads them, plus waivers
+    /// already read (a merge's shards), which get the same checks: expiry, catalogue id, must-pass.
+    /// </summary>
+    private static GateInput Gate(EvaluateOptions options, RequirementCatalog catalog, DateOnly today)
+    {
+        string? Id(string id) => catalog.Find(id)?.Id ?? catalog.All.FirstOrDefault(r => string.Equals(r.Id, id, StringComparison.OrdinalIgnoreCase))?.Id;
+        var fromFile = GateInput.Load(options.MustPass, options.WaiversFile, Id, today);
+        if (options.Waivers.Count == 0) return fromFile;
+        var waivers = fromFile.Waivers.ToList();
+        var warnings = fromFile.Warnings.ToList();
+        foreach (var w in options.Waivers)
+        {
+            if (!w.ActiveOn(today)) { warnings.Add($"waiver for {w.RequirementId} expired on {w.Expires:yyyy-MM-dd}; ignored (\"{w.Reason}\")"); continue; }
+            if (Id(w.RequirementId) is not { } id) { warnings.Add($"waiver for {w.RequirementId}: no such requirement in the catalogue; ignored"); continue; }
+            if (fromFile.MustPass.Contains(id, StringComparer.OrdinalIgnoreCase)) warnings.Add($"waiver for {id} does not apply: it is a must-pass requirement");
+            if (!waivers.Any(x => string.Equals(x.RequirementId, id, StringComparison.OrdinalIgnoreCase))) waivers.Add(w with { RequirementId = id });
+        }
+        return new GateInput(fromFile.MustPass, waivers, warnings);
+    }
+
     private static (IReadOnlyList<Candidate> Candidates, string From) Candidates(EvaluateOptions options)
     {
         if (options.CandidateRoles.Count > 0)
@@ -168,10 +205,12 @@ public static class EvaluateCommand
             var list = new List<Candidate>();
             foreach (var text in options.CandidateRoles)
             {
-                var parts = text.Split(':', 2);
-                if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length != 10)
-                    throw new InputException($"--candidate-role {text}: give ROLE:DIPID, e.g. SUP:2300000501 (a 10-character DIP id).");
-                list.Add(new Candidate(parts[1], parts[0].ToUpperInvariant(), $"{parts[0].ToUpperInvariant()} {parts[1]}"));
+                var parts = text.Split(':', 3);
+                if (parts.Length < 2 || parts[0].Length == 0 || parts[1].Length != 10 || parts.Length == 3 && parts[2].Length != 4)
+                    throw new InputException($"--candidate-role {text}: give ROLE:DIPID or ROLE:DIPID:MPID, e.g. SUP:2300000501 or SUP:2300000501:ABCD (a 10-character DIP id, a 4-character MPID).");
+                // The reference participants' MPIDs are known; another candidate's DTN flows are judged only when its MPID is given.
+                var mpid = parts.Length == 3 ? parts[2].ToUpperInvariant() : OfflineJournal.ReferenceMpids.GetValueOrDefault(parts[1]);
+                list.Add(new Candidate(parts[1], parts[0].ToUpperInvariant(), $"{parts[0].ToUpperInvariant()} {parts[1]}") { Mpid = mpid });
             }
             return (list, "--candidate-role");
         }

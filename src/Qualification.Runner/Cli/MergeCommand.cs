@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Qualification.Runner.Composition;
+using Qualification.Runner.Reporting;
 
 namespace Qualification.Runner.Cli;
 
@@ -11,6 +12,8 @@ namespace Qualification.Runner.Cli;
 /// into one. The journals are concatenated (sequence numbers shifted so they stay unique), then the
 /// merged journal is re-evaluated with the rules, which writes summary.json, the RTTM and the Allure
 /// results as one run would. Scenarios never span shards, so the verdicts equal an unsharded run's.
+/// The gate (--must-pass, --waivers, --min-pass-rate) is the shards' own, read from their summaries,
+/// unless given here; so a sharded run gates exactly as the same run unsharded.
 /// </summary>
 public static class MergeCommand
 {
@@ -20,13 +23,20 @@ public static class MergeCommand
         var dirs = new Argument<string[]>("results") { Description = "Result folders of the shards (each with journal.jsonl and summary.json).", Arity = ArgumentArity.OneOrMore };
         var outDir = new Option<string>("--out") { Description = "Folder for the merged results.", Required = true };
         var features = new Option<string>("--features") { Description = "Folder of .feature files and requirements.yaml used by the shards.", DefaultValueFactory = _ => "features" };
-        var command = new Command("merge", "Merge sharded run results into one (journal, summary, RTTM, Allure), re-judged by the rules. Exit codes as `run`.")
+        var mustPass = new Option<string[]>("--must-pass") { Description = "Gate: a requirement that must pass whatever the rate (repeatable). Default: the shards' own --must-pass.", AllowMultipleArgumentsPerToken = false };
+        var waivers = new Option<string?>("--waivers") { Description = "Gate: waiver file (YAML: requirement, reason, expires). Default: the waivers the shards ran with." };
+        var minPassRate = new Option<double?>("--min-pass-rate") { Description = "Gate: fraction of judged requirements that must pass (0–1). Default: the shards' own." };
+        var command = new Command("merge", "Merge sharded run results into one (journal, summary, RTTM, Allure), re-judged by the rules and gated as the unsharded run. Exit codes as `run`.")
         {
-            dirs, outDir, features,
+            dirs, outDir, features, mustPass, waivers, minPassRate,
         };
         command.SetAction(async (parse, cancellation) =>
         {
-            try { return await ExecuteAsync(parse.GetValue(dirs) ?? [], parse.GetValue(outDir)!, parse.GetValue(features)!, Console.Out, cancellation); }
+            try
+            {
+                var gate = new MergeGate(parse.GetValue(mustPass) is { Length: > 0 } ids ? ids : null, parse.GetValue(waivers), parse.GetValue(minPassRate));
+                return await ExecuteAsync(parse.GetValue(dirs) ?? [], parse.GetValue(outDir)!, parse.GetValue(features)!, Console.Out, cancellation, gate);
+            }
             catch (InputException e)
             {
                 await Console.Error.WriteLineAsync("qualify merge: " + e.Message);
@@ -36,9 +46,10 @@ public static class MergeCommand
         return command;
     }
 
-    /// <summary>Merges; returns the exit code.</summary>
-    public static async Task<int> ExecuteAsync(IReadOnlyList<string> dirs, string outDir, string featuresDir, TextWriter output, CancellationToken cancellation)
+    /// <summary>Merges; returns the exit code. <paramref name="gate"/>: options given to the merge (null: all from the shards).</summary>
+    public static async Task<int> ExecuteAsync(IReadOnlyList<string> dirs, string outDir, string featuresDir, TextWriter output, CancellationToken cancellation, MergeGate? gate = null)
     {
+        gate ??= new MergeGate(null, null, null);
         if (dirs.Count == 0) throw new InputException("give the shards' result folders.");
         var summaries = new List<JsonObject>();
         foreach (var d in dirs)
@@ -76,12 +87,14 @@ public static class MergeCommand
 
         // The shards' own candidates, not a guess from the senders.
         var roles = summaries.SelectMany(s => s["candidates"] as JsonArray ?? []).OfType<JsonObject>()
-            .Select(c => $"{c["role"]?.GetValue<string>()}:{c["dipId"]?.GetValue<string>()}").Distinct().ToList();
+            .Select(c => $"{c["role"]?.GetValue<string>()}:{c["dipId"]?.GetValue<string>()}{(c["mpid"]?.GetValue<string>() is { } mpid ? ":" + mpid : "")}").Distinct().ToList();
         var first = summaries[0];
+        var (mustPass, waivers, minPassRate, gateFrom) = Gate(gate, dirs, summaries);
+        output.WriteLine($"qualify: merge gate: min pass rate {minPassRate:0.###}, must pass [{string.Join(", ", mustPass)}], {waivers.Count} waiver(s){(gate.WaiversFile is null ? "" : " + " + gate.WaiversFile)} ({gateFrom})");
         var code = await EvaluateCommand.ExecuteAsync(new EvaluateOptions
         {
             Journals = [merged], OutDir = outDir, FeaturesDir = featuresDir, CandidateRoles = roles,
-            MinPassRate = first["gate"]?["minPassRate"]?.GetValue<double>() ?? 1.0,
+            MinPassRate = minPassRate, MustPass = mustPass, Waivers = waivers, WaiversFile = gate.WaiversFile,
             RunId = "merged-" + string.Join("+", summaries.Select(s => s["runId"]?.GetValue<string>() ?? "?")),
             TimeScale = first["timeScale"]?.GetValue<double>() ?? 0,
         }, output, cancellation);
@@ -95,9 +108,49 @@ public static class MergeCommand
                 ["dir"] = Path.GetFullPath(d), ["runId"] = summaries[i]["runId"]?.DeepClone(), ["shard"] = summaries[i]["shard"]?.DeepClone(),
                 ["scenarios"] = summaries[i]["scenarios"]?.DeepClone(), ["gatePassed"] = summaries[i]["gate"]?["passed"]?.DeepClone(),
             }).ToArray()),
-            ["note"] = "Verdicts re-judged from the concatenated journals; --must-pass and waivers of the shards are not carried over.",
+            ["gateFrom"] = gateFrom,
+            ["note"] = "Verdicts re-judged from the concatenated journals; the gate is the shards' own unless given to the merge.",
         };
         await File.WriteAllTextAsync(path, summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }), cancellation);
         return code;
     }
+
+    // Each gate option not given to the merge is the shards' own (summary.json "gate"); shards that
+    // disagree cannot be gated as one run, so that is broken input unless the merge says which gate.
+    private static (IReadOnlyList<string> MustPass, IReadOnlyList<Waiver> Waivers, double MinPassRate, string From) Gate(MergeGate gate, IReadOnlyList<string> dirs, IReadOnlyList<JsonObject> summaries)
+    {
+        T Agreed<T>(string option, Func<JsonObject, T> read, Func<T, string> show)
+        {
+            var values = summaries.Select(read).ToList();
+            var texts = values.Select(show).ToList();
+            if (texts.Distinct(StringComparer.Ordinal).Count() > 1)
+                throw new InputException($"the shards ran with different {option} ({string.Join("; ", dirs.Select((d, i) => $"{d}: {texts[i]}"))}); give {option} to the merge to say which gate applies.");
+            return values[0];
+        }
+        static JsonObject? GateOf(JsonObject s) => s["gate"] as JsonObject;
+        var mustPass = gate.MustPass ?? Agreed("--must-pass",
+            s => (IReadOnlyList<string>)(GateOf(s)?["mustPass"] as JsonArray ?? []).Select(x => x?.GetValue<string>() ?? "").Order(StringComparer.OrdinalIgnoreCase).ToList(),
+            l => l.Count == 0 ? "none" : string.Join(",", l));
+        IReadOnlyList<Waiver> waivers = gate.WaiversFile is not null ? [] : Agreed("--waivers",
+            s => (IReadOnlyList<Waiver>)(GateOf(s)?["waivers"] as JsonArray ?? []).OfType<JsonObject>().Select(w => ReadWaiver(w, s)).OrderBy(w => w.RequirementId, StringComparer.OrdinalIgnoreCase).ToList(),
+            l => l.Count == 0 ? "none" : string.Join(",", l.Select(w => $"{w.RequirementId} until {w.Expires:yyyy-MM-dd}")));
+        var rate = gate.MinPassRate ?? Agreed("--min-pass-rate", s => GateOf(s)?["minPassRate"]?.GetValue<double>() ?? 1.0, r => r.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture));
+        var given = new[] { gate.MustPass is null ? null : "--must-pass", gate.WaiversFile is null ? null : "--waivers", gate.MinPassRate is null ? null : "--min-pass-rate" }.OfType<string>().ToList();
+        return (mustPass, waivers, rate, given.Count == 0 ? "the shards' gate" : given.Count == 3 ? "given to merge" : $"{string.Join(", ", given)} given to merge, the rest from the shards");
+    }
+
+    private static Waiver ReadWaiver(JsonObject w, JsonObject summary)
+    {
+        var id = w["requirement"]?.GetValue<string>();
+        var reason = w["reason"]?.GetValue<string>();
+        if (id is null || reason is null || !DateOnly.TryParseExact(w["expires"]?.GetValue<string>(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var expires))
+            throw new InputException($"summary.json of run {summary["runId"]}: gate.waivers has an entry without requirement, reason and expires (YYYY-MM-DD); give --waivers to the merge.");
+        return new Waiver(id, reason, expires);
+    }
 }
+
+/// <summary>Gate options given to <c>qualify merge</c>; null where the shards' own apply.</summary>
+/// <param name="MustPass">--must-pass ids (null: the shards' own).</param>
+/// <param name="WaiversFile">--waivers file (null: the waivers the shards ran with).</param>
+/// <param name="MinPassRate">--min-pass-rate (null: the shards').</param>
+public sealed record MergeGate(IReadOnlyList<string>? MustPass, string? WaiversFile, double? MinPassRate);

@@ -124,7 +124,8 @@ public static class RunCommand
         var windows = results.Select(r => new ObservationWindow(r.Case.Id, r.MarketStart, r.MarketEnd)).ToList();
         var candidates = harness.Candidates.Select(c => new Candidate(c.DipId, c.Role, c.Name) { Mpid = c.Mpid }).ToList();
         var evaluator = new RequirementEvaluator(catalog, calendar);
-        var findings = evaluator.Evaluate(facts, candidates, windows, Observation.Actions(harness.Journal.Records), Observation.Flows(harness.Journal.Records));
+        var findings = evaluator.Evaluate(facts, candidates, windows, Observation.Actions(harness.Journal.Records), Observation.Flows(harness.Journal.Records),
+            Observation.SupplierFacts(harness.Journal.Records));
         var scenariosByRequirement = results.Where(r => r.Outcome != Outcome.Skipped)
             .SelectMany(r => r.Case.Requirements.Select(req => (req, r.Case.Id)))
             .GroupBy(x => x.req).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(x => x.Id).Distinct().ToList());
@@ -133,6 +134,7 @@ public static class RunCommand
         var report = new RunReport
         {
             RunId = runId, Candidate = harness.CandidateName, Candidates = harness.Candidates.Select(c => (c.Name, c.Role, c.DipId)).ToList(),
+            CandidateMpids = candidates.Where(c => c.Mpid is not null).GroupBy(c => c.DipId).ToDictionary(g => g.Key, g => g.First().Mpid!),
             StartedAt = startedAt, FinishedAt = DateTimeOffset.UtcNow, TimeScale = options.TimeScale, Interrupted = cancellation.IsCancellationRequested,
             Scenarios = results, Requirements = requirements, MinPassRate = options.MinPassRate,
             MustPass = gateInput.MustPass, Waivers = gateInput.Waivers, GateWarnings = gateInput.Warnings,

@@ -114,6 +114,7 @@ public static class StubsCommand
             throw new InputException($"The DTN gateway could not listen on {dtnUrl}: {e.Message}. Change harness.dtnUrl in the profile.");
         }
         using var dtnLifetime = dtn;
+        smrs.Dtn = dtn;
 
         if (profile is not null)
         {
@@ -128,6 +129,7 @@ public static class StubsCommand
         directory.Add(new Participant(HarnessParties.DistributorDipId, "LDSO", HarnessParties.DistributorMpid, "Harness distributor", null, null, segments));
         directory.Add(new Participant(HarnessParties.LosingSupplierDipId, "SUP", HarnessParties.LosingSupplierMpid, "Harness losing supplier", null, null, segments));
         directory.Add(new Participant(HarnessParties.IncumbentMeteringServiceDipId, "MSS", HarnessParties.IncumbentMeteringServiceMpid, "Harness incumbent metering service", null, null, segments));
+        directory.Add(new Participant(HarnessParties.GainingMeteringServiceDipId, "MSA", HarnessParties.GainingMeteringServiceMpid, "Harness gaining metering service", null, null, segments));
 
         // Scheduled central events (SLA timers, effective dates) fire as real time passes.
         await using var ticker = new Timer(_ => { try { clock.FireDue(); } catch (Exception e) { journal.Append(new JournalRecord { Kind = JournalKind.Marker, Note = "harness fault in a scheduled event: " + e.Message }); } }, null, 200, 200);

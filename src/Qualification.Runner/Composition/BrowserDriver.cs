@@ -39,6 +39,7 @@ public sealed class BrowserDriver(Harness harness, PortalProfile portal) : IAsyn
         var steps = new JsonArray();
         int? status = null;
         string note;
+        JsonObject? answer = null;
         await _gate.WaitAsync();
         try
         {
@@ -65,6 +66,13 @@ public sealed class BrowserDriver(Harness harness, PortalProfile portal) : IAsyn
                 steps.Add(new JsonObject { ["step"] = "submit", ["selector"] = page.Submit });
                 await tab.GetByText(page.Success).First.WaitForAsync();
                 screenshots.Add(await ShotAsync(tab, action, "accepted"));
+                // What the page shows back (e.g. the Supply Number a bill prints), read as the driver API would answer it.
+                foreach (var (answerPath, selector) in page.Answers)
+                {
+                    var text = (await tab.Locator(selector).First.InnerTextAsync()).Trim('\r', '\n');
+                    SetAnswer(answer ??= [], answerPath, text);
+                    steps.Add(new JsonObject { ["step"] = "read", ["answer"] = answerPath, ["selector"] = selector, ["value"] = text });
+                }
                 status = documentStatus is >= 200 and < 300 or null ? documentStatus ?? 200 : documentStatus;
                 note = status is >= 200 and < 300 ? $"accepted through the portal: '{page.Success}' shown" : $"refused: the portal answered HTTP {status}";
             }
@@ -85,7 +93,7 @@ public sealed class BrowserDriver(Harness harness, PortalProfile portal) : IAsyn
             Body = new JsonObject
             {
                 ["action"] = action, ["marketTime"] = marketTime, ["parameters"] = parameters.DeepClone(), ["channel"] = "browser",
-                ["steps"] = steps, ["screenshots"] = screenshots,
+                ["steps"] = steps, ["screenshots"] = screenshots, ["answer"] = answer,
             },
         });
         if (status is not (>= 200 and < 300))
@@ -125,6 +133,15 @@ public sealed class BrowserDriver(Harness harness, PortalProfile portal) : IAsyn
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         await tab.ScreenshotAsync(new() { Path = full, FullPage = true });
         return relative.Replace('\\', '/');
+    }
+
+    // "supplyNumber.topLine" → {"supplyNumber": {"topLine": value}}.
+    private static void SetAnswer(JsonObject answer, string path, string value)
+    {
+        var parts = path.Split('.');
+        var node = answer;
+        foreach (var part in parts[..^1]) node = node[part] as JsonObject ?? (JsonObject)(node[part] = new JsonObject());
+        node[parts[^1]] = value;
     }
 
     private static string FirstLine(string s) => s.Split('\n', 2)[0].Trim();

@@ -151,7 +151,7 @@ public sealed record CandidateProfile
                 if (string.IsNullOrWhiteSpace(a.Path)) errors.Add($"{path}: portal.actions.{name}.path is required (the page's URL path, e.g. /portal/{name})");
                 if (string.IsNullOrWhiteSpace(a.Submit)) errors.Add($"{path}: portal.actions.{name}.submit is required (a selector for the submit button, e.g. \"#submit\")");
                 if (string.IsNullOrWhiteSpace(a.Success)) errors.Add($"{path}: portal.actions.{name}.success is required (text the page shows once the action is accepted)");
-                actions[name] = new PortalAction(a.Path ?? "", a.Fields ?? [], a.Submit ?? "", a.Success ?? "");
+                actions[name] = new PortalAction(a.Path ?? "", a.Fields ?? [], a.Submit ?? "", a.Success ?? "") { Answers = a.Answers ?? [] };
             }
             if (actions.Count == 0) errors.Add($"{path}: portal.actions is empty; map each action (install-meter, …) to its page");
             portal = new PortalProfile(baseUrl ?? new Uri("http://127.0.0.1/"), actions);
@@ -190,6 +190,7 @@ public sealed record CandidateProfile
         public Dictionary<string, string>? Fields { get; set; }
         public string? Submit { get; set; }
         public string? Success { get; set; }
+        public Dictionary<string, string>? Answers { get; set; }
     }
 
     private sealed class PromptSection
@@ -242,7 +243,11 @@ public enum DriveMode
 /// <param name="Fields">Action parameter (and marketTime) → selector of the field that takes it.</param>
 /// <param name="Submit">Selector of the submit control.</param>
 /// <param name="Success">Text the page shows once the candidate accepted the action.</param>
-public sealed record PortalAction(string Path, IReadOnlyDictionary<string, string> Fields, string Submit, string Success);
+public sealed record PortalAction(string Path, IReadOnlyDictionary<string, string> Fields, string Submit, string Success)
+{
+    /// <summary>What the accepted page shows that the harness reads back: answer path (e.g. supplyNumber.topLine) → selector of the element showing it.</summary>
+    public IReadOnlyDictionary<string, string> Answers { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>A candidate's web portal (profile section portal).</summary>
 /// <param name="BaseUrl">Where the portal is.</param>

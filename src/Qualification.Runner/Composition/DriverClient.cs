@@ -51,7 +51,14 @@ public sealed class DriverClient(Harness harness) : IDisposable, IAsyncDisposabl
         {
             using var response = await _http.PostAsJsonAsync(new Uri(driver, "/driver/actions"), body);
             status = (int)response.StatusCode;
-            note = response.IsSuccessStatusCode ? "accepted" : "refused: " + await response.Content.ReadAsStringAsync();
+            var text = await response.Content.ReadAsStringAsync();
+            note = response.IsSuccessStatusCode ? "accepted" : "refused: " + text;
+            // What the candidate answered (e.g. the Supply Number a bill prints) is evidence too.
+            if (response.IsSuccessStatusCode && text.Length > 0)
+            {
+                try { body["answer"] = JsonNode.Parse(text); }
+                catch (System.Text.Json.JsonException) { body["answer"] = text; }
+            }
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { note = "unreachable: " + e.Message; }
         harness.Journal.Append(new JournalRecord

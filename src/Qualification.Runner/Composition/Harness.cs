@@ -127,6 +127,7 @@ public sealed class Harness : IAsyncDisposable
                 MeteringPoints = new Qualification.Stubs.Dtn.SmrsMeteringPoints(harness.Smrs),
                 MarketTime = () => MarketTime.ToDip(clock.GetCurrentInstant()),
             }, journal, () => harness.CurrentScenario);
+            harness.Smrs.Dtn = harness.Dtn;
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
         {
@@ -190,6 +191,9 @@ public sealed class Harness : IAsyncDisposable
         Directory.Add(new Participant(HarnessParties.DistributorDipId, DipRole.Distributor, HarnessParties.DistributorMpid, "Harness distributor", null, null, qualifiedSegments));
         Directory.Add(new Participant(HarnessParties.LosingSupplierDipId, DipRole.Supplier, HarnessParties.LosingSupplierMpid, "Harness losing supplier", null, null, qualifiedSegments));
         Directory.Add(new Participant(HarnessParties.IncumbentMeteringServiceDipId, DipRole.SmartMeteringService, HarnessParties.IncumbentMeteringServiceMpid, "Harness incumbent metering service", null, null, qualifiedSegments));
+        // The gaining service answers its appointment request itself (IF-034 through the DIP), so it has a key of its own.
+        Directory.Add(new Participant(HarnessParties.GainingMeteringServiceDipId, DipRole.AdvancedMeteringService, HarnessParties.GainingMeteringServiceMpid, "Harness gaining metering service", null,
+            Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)), qualifiedSegments) { SignatureExempt = true });
 
         Supplier = supplier;
         MeteringService = meteringService;
@@ -200,7 +204,7 @@ public sealed class Harness : IAsyncDisposable
     {
         var participant = await ReferenceParticipant.StartAsync(new ParticipantOptions
         {
-            Role = role, DipId = dipId, Mpid = mpid, DipUrl = new Uri(Dip.Url), CssUrl = new Uri(Css.Url), DtnUrl = new Uri(Dtn.Url), Faults = faults,
+            Role = role, DipId = dipId, Mpid = mpid, DipUrl = new Uri(Dip.Url), CssUrl = new Uri(Css.Url), DtnUrl = new Uri(Dtn.Url), Faults = faults, Calendar = Options.Calendar,
             MeteringServiceDipId = Options.Candidate is { } c && DipRole.IsMeteringService(c.Role) ? c.DipId : HarnessParties.SmartMeteringServiceDipId,
             MeteringServiceMpid = Options.Candidate is { } c2 && DipRole.IsMeteringService(c2.Role) ? c2.Mpid : HarnessParties.SmartMeteringServiceMpid,
         });

@@ -11,7 +11,7 @@ namespace Qualification.Runner.Execution;
 /// Turns journal records (what the stubs recorded) into facts for the rules: one fact per message
 /// item a participant sent (with the DIP's verdict on it) and one per publication delivered.
 /// </summary>
-public static class Observation
+public static partial class Observation
 {
     /// <summary>Facts from journal records, in journal order.</summary>
     public static IReadOnlyList<ObservedMessage> Facts(IEnumerable<JournalRecord> records)
@@ -69,26 +69,44 @@ public static class Observation
                 MarketTime = ParseTime(push.MarketTime),
                 CustomBlock = payload?["CustomBlock"] as JsonObject,
                 ResponseCode = payload.Text("CommonBlock", "R0", "responseCode"),
+                ResponseMessages = ResponseMessages(payload),
                 TransactionId = push.TransactionId,
             });
         }
         return facts.OrderBy(f => f.MarketTime).ToList();
     }
 
-    /// <summary>DTN flows participants sent to the gateway.</summary>
+    /// <summary>DTN flows participants sent to the gateway, and those harness-played parties sent through it (marked <see cref="ObservedFlow.FromHarness"/>).</summary>
     public static IReadOnlyList<ObservedFlow> Flows(IEnumerable<JournalRecord> records) =>
-        records.Where(r => r.Kind == JournalKind.Dtn && r.Body?["direction"]?.ToString() == "inbound" && r.From is not null)
-            .Select(r => new ObservedFlow($"J{r.Sequence}", r.Scenario ?? "", r.InterfaceId ?? "", r.From![(r.From!.IndexOf(':') + 1)..],
-                r.Body?["valid"]?.GetValue<bool>() == true,
-                (r.Body?["findings"] as JsonArray)?.Where(f => f?["severity"]?.ToString() == "Error")
-                    .Select(f => $"{f?["rule"]} line {f?["line"]}: {f?["message"]}").ToList() ?? [], ParseTime(r.MarketTime)))
+        records.Where(r => r.Kind == JournalKind.Dtn && r.Body?["direction"]?.ToString() is "inbound" or "outbound" && r.From is not null)
+            .Select(r =>
+            {
+                var (mpans, readings) = FlowContents.Read(r.InterfaceId, r.RawBody);
+                return new ObservedFlow($"J{r.Sequence}", r.Scenario ?? "", r.InterfaceId ?? "", r.From![(r.From!.IndexOf(':') + 1)..],
+                    r.Body?["valid"]?.GetValue<bool>() == true,
+                    (r.Body?["findings"] as JsonArray)?.Where(f => f?["severity"]?.ToString() == "Error")
+                        .Select(f => $"{f?["rule"]} line {f?["line"]}: {f?["message"]}").ToList() ?? [], ParseTime(r.MarketTime))
+                {
+                    RecipientMpid = r.To is { } to ? to[(to.IndexOf(':') + 1)..] : "",
+                    FromHarness = r.Body?["direction"]?.ToString() == "outbound",
+                    Mpans = mpans,
+                    RegisterReadings = readings,
+                };
+            })
             .ToList();
 
     /// <summary>Business actions participants accepted through their driver API.</summary>
     public static IReadOnlyList<ObservedAction> Actions(IEnumerable<JournalRecord> records) =>
         records.Where(r => r.Kind == JournalKind.Driver && r.Status is >= 200 and < 300)
-            .Select(r => new ObservedAction($"J{r.Sequence}", r.Scenario ?? "", r.EventCode ?? "", r.Mpan ?? "", r.To ?? "", ParseTime(r.MarketTime)))
+            .Select(r => new ObservedAction($"J{r.Sequence}", r.Scenario ?? "", r.EventCode ?? "", r.Mpan ?? "", r.To ?? "", ParseTime(r.MarketTime))
+            {
+                Segment = r.Body.Text("parameters", "segment"),
+                SupplierMpid = r.Body.Text("parameters", "supplierMpid"),
+            })
             .ToList();
+
+    private static IReadOnlyList<string> ResponseMessages(JsonNode? payload) =>
+        (payload?["CommonBlock"]?["R0"]?["responseMessages"] as JsonArray)?.Select(m => m?.ToString() ?? "").ToList() ?? [];
 
     // Records without a market time (none should have one missing) sort first, at the Unix epoch, which prints.
     private static Instant ParseTime(string? dip) => MarketTime.ParseDip(dip)?.ToInstant() ?? NodaTime.Instant.FromUnixTimeSeconds(0);

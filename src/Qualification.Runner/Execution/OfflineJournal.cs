@@ -43,6 +43,7 @@ public static class OfflineJournal
     public static IReadOnlySet<string> CentralParties { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         HarnessParties.RegistrationServiceDipId, HarnessParties.DistributorDipId, HarnessParties.LosingSupplierDipId, HarnessParties.IncumbentMeteringServiceDipId,
+        HarnessParties.GainingMeteringServiceDipId,
     };
 
     /// <summary>The reference participants: candidates only in a reference run (no other sender in the journal), as in <c>qualify run</c> without a profile.</summary>
@@ -56,22 +57,41 @@ public static class OfflineJournal
     {
         try
         {
-            // JsonDocument, not JsonNode: pooled buffers, nothing of the line kept but the fields and the
-            // custom block (a small clone), so an open partition costs little memory.
             using var doc = JsonDocument.Parse(text);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return new OfflineLine { File = file, Line = line, Problem = "not a JSON object" };
-            if (root.TryGetProperty("kind", out _))
-                return new OfflineLine { File = file, Line = line, Record = root.Deserialize<JournalRecord>(Options) };
-            if (root.TryGetProperty("payload", out var payload) && payload.ValueKind == JsonValueKind.Object)
-                return ToDipLine(file, line, root, payload) is { } m ? new OfflineLine { File = file, Line = line, Message = m }
-                    : new OfflineLine { File = file, Line = line, Problem = "DIP message without D0.transactionTimestamp (market time)" };
-            return new OfflineLine { File = file, Line = line, Problem = "neither a journal record (kind) nor a DIP message (payload)" };
+            return FromDocument(file, line, doc);
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
         {
             return new OfflineLine { File = file, Line = line, Problem = e.Message };
         }
+    }
+
+    /// <summary>Parses one line given as UTF-8 bytes (no string, no transcoding); never throws. Nothing of <paramref name="utf8"/> is kept.</summary>
+    public static OfflineLine Parse(int file, long line, ReadOnlyMemory<byte> utf8)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(utf8);
+            return FromDocument(file, line, doc);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException)
+        {
+            return new OfflineLine { File = file, Line = line, Problem = e.Message };
+        }
+    }
+
+    // JsonDocument, not JsonNode: pooled buffers, nothing of the line kept but the fields and the
+    // custom block (a small clone), so an open partition costs little memory.
+    private static OfflineLine FromDocument(int file, long line, JsonDocument doc)
+    {
+        var root = doc.RootElement;
+        if (root.ValueKind != JsonValueKind.Object) return new OfflineLine { File = file, Line = line, Problem = "not a JSON object" };
+        if (root.TryGetProperty("kind", out _))
+            return new OfflineLine { File = file, Line = line, Record = root.Deserialize<JournalRecord>(Options) };
+        if (root.TryGetProperty("payload", out var payload) && payload.ValueKind == JsonValueKind.Object)
+            return ToDipLine(file, line, root, payload) is { } m ? new OfflineLine { File = file, Line = line, Message = m }
+                : new OfflineLine { File = file, Line = line, Problem = "DIP message without D0.transactionTimestamp (market time)" };
+        return new OfflineLine { File = file, Line = line, Problem = "neither a journal record (kind) nor a DIP message (payload)" };
     }
 
     private static string? Text(JsonElement commonBlock, string a, string b)
@@ -94,20 +114,39 @@ public static class OfflineJournal
         var sent = new ObservedMessage
         {
             Id = id, Scenario = "", Direction = Direction.Sent,
-            InterfaceId = Text(cb, "S0", "interfaceID") ?? "",
-            EventCode = Text(cb, "S0", "eventCode"),
+            InterfaceId = Shared(Text(cb, "S0", "interfaceID")) ?? "",
+            EventCode = Shared(Text(cb, "S0", "eventCode")),
             Mpan = Text(cb, "M0", "MPANCore") ?? "",
-            SenderDipId = Text(cb, "S1", "senderDIPID"),
-            SenderRole = Text(cb, "S1", "senderRoleID"),
+            SenderDipId = Shared(Text(cb, "S1", "senderDIPID")),
+            SenderRole = Shared(Text(cb, "S1", "senderRoleID")),
             MarketTime = instant,
             // The DIP delivers only what it accepted; a delivered message passed its schema check.
             SchemaValid = true,
             CustomBlock = payload.TryGetProperty("CustomBlock", out var custom) && custom.ValueKind == JsonValueKind.Object ? JsonObject.Create(custom.Clone()) : null,
-            ResponseCode = Text(cb, "R0", "responseCode"),
+            ResponseCode = Shared(Text(cb, "R0", "responseCode")),
+            ResponseMessages = ResponseMessages(cb),
             TransactionId = transactionId,
         };
-        var published = recipient is null ? null : sent with { Direction = Direction.Published, RecipientDipId = recipient };
+        var published = recipient is null ? null : sent with { Direction = Direction.Published, RecipientDipId = Shared(recipient) };
         return new DipLine(sent.Mpan, instant, Text(cb, "S1", "senderUniqueReference"), sent, published);
+    }
+
+    private static IReadOnlyList<string> ResponseMessages(JsonElement cb) =>
+        cb.ValueKind == JsonValueKind.Object && cb.TryGetProperty("R0", out var r0) && r0.ValueKind == JsonValueKind.Object
+        && r0.TryGetProperty("responseMessages", out var list) && list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray().Select(m => m.ToString()).ToList()
+            : [];
+
+    // Interface ids, event codes, DIP ids, roles and response codes take few values: one string each
+    // instead of one per message keeps open partitions small, so fewer bytes survive into the older
+    // GC generations. Bounded, in case a journal has unexpectedly many distinct values.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> SharedStrings = new(StringComparer.Ordinal);
+
+    private static string? Shared(string? text)
+    {
+        if (text is null) return null;
+        if (SharedStrings.TryGetValue(text, out var shared)) return shared;
+        return SharedStrings.Count < 10_000 ? SharedStrings.GetOrAdd(text, text) : text;
     }
 
     /// <summary>The recipient DIP id inside a DIP transaction id (T-{interface}-{recipient}-{role}-{date}-{n}); null when it has another shape.</summary>
@@ -148,6 +187,12 @@ public static class OfflineJournal
         return end < 0 ? null : line[(at + 1)..end];
     }
 
+    /// <summary>MPIDs of the reference participants (DTN flows name their sender by MPID).</summary>
+    public static IReadOnlyDictionary<string, string> ReferenceMpids { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [HarnessParties.SupplierDipId] = HarnessParties.SupplierMpid, [HarnessParties.SmartMeteringServiceDipId] = HarnessParties.SmartMeteringServiceMpid,
+    };
+
     /// <summary>
     /// The candidates judged offline when none are given: every sender that is not a central party;
     /// when there is none, the reference participants (the journal of a reference run).
@@ -158,6 +203,6 @@ public static class OfflineJournal
             .OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => new Candidate(s.Key, s.Value, $"{s.Value} {s.Key}")).ToList();
         if (outside.Count > 0) return outside;
         return ReferenceParticipants.Where(r => senders.ContainsKey(r.Key)).OrderBy(r => r.Key, StringComparer.Ordinal)
-            .Select(r => new Candidate(r.Key, r.Value, $"reference {r.Value} {r.Key}")).ToList();
+            .Select(r => new Candidate(r.Key, r.Value, $"reference {r.Value} {r.Key}") { Mpid = ReferenceMpids[r.Key] }).ToList();
     }
 }

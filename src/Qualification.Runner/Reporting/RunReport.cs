@@ -20,6 +20,8 @@ public sealed record RunReport
     public required string Candidate { get; init; }
     /// <summary>The participants judged.</summary>
     public required IReadOnlyList<(string Name, string Role, string DipId)> Candidates { get; init; }
+    /// <summary>Candidates' MPIDs by DIP id (DTN flows name the sender by MPID; offline evaluation and merge read them back).</summary>
+    public IReadOnlyDictionary<string, string> CandidateMpids { get; init; } = new Dictionary<string, string>();
     /// <summary>Start, real time.</summary>
     public required DateTimeOffset StartedAt { get; init; }
     /// <summary>End, real time.</summary>
@@ -99,7 +101,7 @@ public sealed record RunReport
     {
         ["runId"] = RunId,
         ["candidate"] = Candidate,
-        ["candidates"] = new JsonArray(Candidates.Select(c => (JsonNode)new JsonObject { ["name"] = c.Name, ["role"] = c.Role, ["dipId"] = c.DipId }).ToArray()),
+        ["candidates"] = new JsonArray(Candidates.Select(c => (JsonNode)new JsonObject { ["name"] = c.Name, ["role"] = c.Role, ["dipId"] = c.DipId, ["mpid"] = CandidateMpids.GetValueOrDefault(c.DipId) }).ToArray()),
         ["startedAt"] = StartedAt.ToString("O", CultureInfo.InvariantCulture),
         ["finishedAt"] = FinishedAt.ToString("O", CultureInfo.InvariantCulture),
         ["timeScale"] = TimeScale,

@@ -18,7 +18,7 @@ namespace Qualification.Runner.Steps;
 [Binding]
 public sealed class CentralStateSteps(ScenarioWorld world)
 {
-    /// <summary>Metering points SMRS holds. Columns: mpan (required), segment, gsp group, connection type, energisation, duos tariff, postcode.</summary>
+    /// <summary>Metering points SMRS holds. Columns: mpan (required), segment, gsp group, connection type, energisation, duos tariff, postcode, migrated (yes/no, default yes), complex (yes/no).</summary>
     [StepExample("Given the registration service holds these metering points:")]
     [Given(@"^the registration service holds these metering points:$")]
     public void GivenTheseMeteringPoints(Table table)
@@ -32,6 +32,8 @@ public sealed class CentralStateSteps(ScenarioWorld world)
             if (Cell(row, "energisation") is { } energisation) point = point with { Energisation = energisation };
             if (Cell(row, "duos tariff") is { } duos) point = point with { DuosTariffId = duos };
             if (Cell(row, "postcode") is { } postcode) point = point with { Postcode = postcode };
+            if (Cell(row, "migrated") is { } migrated) point = point with { Migrated = YesNo(migrated, "migrated", line) };
+            if (Cell(row, "complex") is { } complex) point = point with { Complex = YesNo(complex, "complex", line) };
             world.Harness.Smrs.AddMeteringPoint(point);
         }
     }
@@ -53,7 +55,7 @@ public sealed class CentralStateSteps(ScenarioWorld world)
         }
     }
 
-    /// <summary>Metering service appointments. Columns: mpan, metering service, from (yyyy-MM-dd), supplier (default the supplier).</summary>
+    /// <summary>Metering service appointments. Columns: mpan, metering service (a party, or the legacy meter operator of a non-migrated point), from (yyyy-MM-dd), supplier (default the supplier).</summary>
     [StepExample("Given these metering service appointments:")]
     [Given(@"^these metering service appointments:$")]
     public void GivenTheseAppointments(Table table)
@@ -62,7 +64,10 @@ public sealed class CentralStateSteps(ScenarioWorld world)
         foreach (var (row, line) in Rows(table, "mpan", "metering service", "from"))
         {
             var mpan = Mpan(row, line);
-            var service = Party(row["metering service"], line);
+            // The legacy meter operator is not on the DIP: SMRS knows it by MPID only (no DIP id).
+            var service = row["metering service"].Trim().Equals("the legacy meter operator", StringComparison.OrdinalIgnoreCase)
+                ? (DipId: "", Mpid: HarnessParties.LegacyMeterOperatorMpid)
+                : Party(row["metering service"], line) is var p ? (p.DipId, p.Mpid) : default;
             var supplier = Party(Cell(row, "supplier") ?? "the supplier", line);
             var from = MarketTime.StartOfDay(Date(row["from"], line)).InZone(MarketTime.London).ToOffsetDateTime();
             world.Harness.Smrs.AddAppointment(new MeteringServiceAppointment($"APP-{mpan}-T{++n:D3}", mpan, service.DipId, service.Mpid, supplier.DipId, supplier.Mpid,
@@ -78,6 +83,13 @@ public sealed class CentralStateSteps(ScenarioWorld world)
         var line = 0;
         foreach (var row in table.Rows) yield return (row, ++line);
     }
+
+    private static bool YesNo(string text, string column, int line) => text.ToLowerInvariant() switch
+    {
+        "yes" or "true" => true,
+        "no" or "false" => false,
+        _ => throw new InputException($"table row {line}: {column} '{text}' is not yes or no"),
+    };
 
     private static string? Cell(DataTableRow row, string column) =>
         row.TryGetValue(column, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;

@@ -92,6 +92,7 @@ public sealed class CssEmulator : IDisposable
             if (registration.Status != RegistrationStatus.SecuredActive) return;
             registration.Status = RegistrationStatus.Active;
             Record(registration, "switch completed");
+            _smrs.NotifySwitchCompletedAsync(registration).GetAwaiter().GetResult();
         });
         _smrs.ScheduleMissingAppointmentReminders(registration);
         await _smrs.NotifyPendingRegistrationAsync(registration);
@@ -145,6 +146,11 @@ public sealed class CssEmulator : IDisposable
     {
         Kind = JournalKind.Css, Scenario = _scenario(), MarketTime = MarketTime.ToDip(_clock.GetCurrentInstant()), Mpan = r.Mpan.Value,
         To = r.SupplierDipId, Note = $"CSS {r.CssRegistrationId}: {what} (effective from {r.EffectiveFrom:uuuu-MM-dd})",
+        // The same as data, so rules can follow a registration (e.g. a completed switch's supply start date).
+        Body = new System.Text.Json.Nodes.JsonObject
+        {
+            ["registrationId"] = r.CssRegistrationId, ["status"] = r.Status.ToString(), ["effectiveFromDate"] = r.EffectiveFrom.ToString("uuuu-MM-dd", null),
+        },
     });
 
     /// <inheritdoc />

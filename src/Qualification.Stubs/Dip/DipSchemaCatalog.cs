@@ -24,6 +24,9 @@ public sealed class DipSchemaCatalog
     private readonly Dictionary<string, JsonSchema> _compiled = new(StringComparer.Ordinal);
     private readonly object _gate = new();
     private readonly EvaluationOptions _options;
+    // Valid messages are the common case: a pass/fail answer (Flag output) is several times cheaper
+    // than collecting every annotation (List output), which is only needed to explain a failure.
+    private readonly EvaluationOptions _validity;
 
     private DipSchemaCatalog(JsonObject openApi, string source)
     {
@@ -66,7 +69,10 @@ public sealed class DipSchemaCatalog
             ["$defs"] = defs,
         };
         _options = new EvaluationOptions { OutputFormat = OutputFormat.List };
-        _options.SchemaRegistry.Register(JsonSchema.FromText(root.ToJsonString()));
+        var rootSchema = JsonSchema.FromText(root.ToJsonString());
+        _options.SchemaRegistry.Register(rootSchema);
+        _validity = new EvaluationOptions { OutputFormat = OutputFormat.Flag };
+        _validity.SchemaRegistry.Register(rootSchema);
     }
 
     /// <summary>Where the description was read from.</summary>
@@ -123,6 +129,7 @@ public sealed class DipSchemaCatalog
     public IReadOnlyList<SchemaViolation> Validate(string schemaName, JsonNode? payload, string pathPrefix = "$.payload")
     {
         var schema = Compiled(schemaName);
+        if (schema.Evaluate(payload, _validity).IsValid) return [];
         var result = schema.Evaluate(payload, _options);
         if (result.IsValid) return [];
         var violations = new List<SchemaViolation>();

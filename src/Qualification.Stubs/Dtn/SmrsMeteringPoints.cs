@@ -14,6 +14,6 @@ public sealed class SmrsMeteringPoints(SmrsEmulator smrs) : IMeteringPointDirect
     public Qualification.Dtn.Validation.MeteringPoint? Find(string mpan) =>
         smrs.FindMeteringPoint(mpan) is { } p
             ? new Qualification.Dtn.Validation.MeteringPoint(mpan, p.Migrated ? MigrationStatus.Migrated : MigrationStatus.Legacy,
-                p.Segment switch { MarketSegment.Smart => MeterKind.Smart, MarketSegment.Advanced => MeterKind.Advanced, _ => null }, p.DuosTariffId)
+                p.Segment switch { MarketSegment.Smart => MeterKind.Smart, MarketSegment.Advanced => MeterKind.Advanced, _ => null }, p.DuosTariffId, p.CumulativeRegisterId)
             : null;
 }

@@ -34,6 +34,16 @@ public sealed record MeteringPoint
     public bool Migrated { get; init; } = true;
     /// <summary>Complex metered sites are never reverse migrated.</summary>
     public bool Complex { get; init; }
+    /// <summary>Profile Class Id (two digits), kept for Traditional meters and legacy points; null when none.</summary>
+    public string? ProfileClass { get; init; }
+    /// <summary>Standard Settlement Configuration Id (four digits); null when none.</summary>
+    public string? Ssc { get; init; }
+    /// <summary>Meter Timeswitch Code (legacy; no longer on the Supply Number under R0083); null when none.</summary>
+    public string? MeterTimeswitchCode { get; init; }
+    /// <summary>Line Loss Factor Class Id (legacy; the Supply Number of a non-migrated point keeps it); null when none.</summary>
+    public string? Llfc { get; init; }
+    /// <summary>Register id of the meter's total cumulative register (Smart), when the harness declares one; readings must be of it.</summary>
+    public string? CumulativeRegisterId { get; init; }
 }
 
 /// <summary>Where a supplier registration is in its CSS lifecycle.</summary>
@@ -82,4 +92,13 @@ public sealed record MeteringServiceAppointment(string Id, MpanCore Mpan, string
 
     /// <summary>When a replaced appointment ended.</summary>
     public Instant? EndedAt { get; set; }
+
+    /// <summary>
+    /// A legacy (non-MHHS) meter operator's appointment: the agent has an MPID but no DIP id, so it is
+    /// reached by DTN flows, never by DIP publications.
+    /// </summary>
+    public bool Legacy => ServiceDipId.Length == 0;
+
+    /// <summary>For an auto-appointment made by a relationship: the subsidiary's own appointment it ended (reinstated when the relationship is removed).</summary>
+    public MeteringServiceAppointment? Replaced { get; set; }
 }

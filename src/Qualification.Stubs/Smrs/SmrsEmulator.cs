@@ -15,7 +15,7 @@ namespace Qualification.Stubs.Smrs;
 /// IF-035) and confirms the appointment on its effective date (IF-036). It reacts to messages the
 /// emulated DIP accepted and publishes through it.
 /// </summary>
-public sealed class SmrsEmulator
+public sealed partial class SmrsEmulator
 {
     private readonly object _gate = new();
     private readonly DipEmulator _dip;
@@ -97,7 +97,7 @@ public sealed class SmrsEmulator
             ["B013"] = new JsonObject { ["CSSRegistrationID"] = registration.CssRegistrationId },
             ["B005"] = new JsonObject
             {
-                ["currentMeteringServiceDIPID"] = incumbent?.ServiceDipId,
+                ["currentMeteringServiceDIPID"] = incumbent is { Legacy: false } ? incumbent.ServiceDipId : null,
                 ["currentMeteringServiceMPID"] = incumbent?.ServiceMpid,
                 ["currentDataServiceDIPID"] = null,
                 ["currentDataServiceMPID"] = null,
@@ -123,7 +123,8 @@ public sealed class SmrsEmulator
             case ("IF-034", "[MSAppSPResponse]"): await OnServiceResponseAsync(accepted); break;
             case ("IF-005", _): await OnMeterTechnicalDetailsAsync(accepted); break;
             case ("IF-007", "[EnergisationStatusChange]"): await OnEnergisationChangeAsync(accepted); break;
-            case ("IF-019", "[LinkedImportExportCreate]" or "[RelatedCreate]"): await OnRelationshipAsync(accepted); break;
+            case ("IF-019", "[LinkedImportExportCreate]" or "[RelatedCreate]" or "[LinkedImportExportAdd]" or "[RelatedAdd]"): await OnRelationshipAsync(accepted); break;
+            case ("IF-019", "[LinkedImportExportRemove]" or "[RelatedRemove]"): await OnRelationshipRemoveAsync(accepted); break;
         }
     }
 
@@ -205,6 +206,9 @@ public sealed class SmrsEmulator
             ["B070"] = b070.DeepClone(),
         };
         if (registration is not null) request["B013"] = new JsonObject { ["CSSRegistrationID"] = registration.CssRegistrationId };
+        // B072 names the incumbent on the DIP, so the proposed service knows whom to ask for missing MTDs (D0170).
+        if (CurrentAppointment(m.Mpan, now) is { Legacy: false } incumbentService && incumbentService.ServiceDipId != serviceDipId)
+            request["B072"] = new JsonObject { ["incumbentMeteringServiceDIPID"] = incumbentService.ServiceDipId, ["incumbentMeteringServiceMPID"] = incumbentService.ServiceMpid };
         AddSiteBlocks(request, point!);
         await Publish("IF-033", "[MSAppSPRequest]", point!, request, [serviceDipId], correlation);
     }
@@ -252,7 +256,8 @@ public sealed class SmrsEmulator
         {
             // The incumbent metering service is told to send its MTDs to the new one (IF-035 [IMS-SendMTD]).
             var incumbent = CurrentAppointment(appointment.Mpan.Value, Clock.GetCurrentInstant());
-            if (incumbent is not null && incumbent.ServiceDipId != appointment.ServiceDipId)
+            if (incumbent is { Legacy: true }) RequestMtdsFromLegacyAgent(appointment, incumbent);
+            else if (incumbent is not null && incumbent.ServiceDipId != appointment.ServiceDipId)
                 await Publish("IF-035", "[IMS-SendMTD]", m0, new JsonObject
                 {
                     ["B007"] = b007.DeepClone(),
@@ -316,7 +321,8 @@ public sealed class SmrsEmulator
             appointment.Status = AppointmentStatus.Active;
             if (appointment.Scenario is "MCA" or "MCS") _points[point.Mpan.Value] = point = point with { Migrated = true };
         }
-        foreach (var previous in replaced.Where(p => p.ServiceDipId != appointment.ServiceDipId))
+        // A legacy agent is not on the DIP: it was asked for its MTDs by D0170 when the migration was accepted.
+        foreach (var previous in replaced.Where(p => p.ServiceDipId != appointment.ServiceDipId && !p.Legacy))
             await DeAppointAsync(point, previous, appointment.RequestingSupplierDipId != previous.RequestingSupplierDipId ? "CSUPP" : "CSERV",
                 [previous.ServiceDipId, appointment.RequestingSupplierDipId, point.DistributorDipId], appointment);
         var active = new JsonObject
@@ -338,6 +344,7 @@ public sealed class SmrsEmulator
         };
         AddSiteBlocks(active, point);
         await Publish("IF-036", "[MSAppActive]", point, active, [appointment.RequestingSupplierDipId, appointment.ServiceDipId, point.DistributorDipId], appointment.CorrelationId);
+        await CheckSegmentQualificationAsync(point, appointment);
     }
 
     /// <summary>The metering service appointed to an MPAN at an instant, if any.</summary>
@@ -473,7 +480,8 @@ public sealed class SmrsEmulator
         var m = accepted.Message;
         var sender = m.Payload.CommonBlock.S1.SenderDipId;
         var m1 = m.Payload.CommonBlock.M1!;
-        var importExport = m.EventCode == "[LinkedImportExportCreate]";
+        var importExport = m.EventCode.StartsWith("[LinkedImportExport", StringComparison.Ordinal);
+        var adding = m.EventCode is "[LinkedImportExportAdd]" or "[RelatedAdd]";
         var subsidiaries = (m.Payload.CustomBlock["B090List"] as JsonArray ?? []).Select(b => b.Text("subsidiaryMPAN") ?? "").ToList();
         var now = accepted.ReceivedAt;
         var problems = new List<string>();
@@ -487,6 +495,8 @@ public sealed class SmrsEmulator
             else if (point.LinkedImport is not null || point.RelatedPrimary is not null) problems.Add($"{SmrsCodes.InvalidRelationship}: {mpan} is already linked");
             else if (mpan == m1.PrincipalMpan) problems.Add($"{SmrsCodes.InvalidRelationship}: {mpan} cannot be its own subsidiary");
         }
+        // Add extends an existing relationship; Create starts one.
+        if (adding && principal is not null && !HasSubsidiaries(m1.PrincipalMpan, importExport)) problems.Add($"{SmrsCodes.InvalidRelationship}: {m1.PrincipalMpan} has no relationship to add to; create it first");
         var custom = new JsonObject { ["B090List"] = m.Payload.CustomBlock["B090List"]!.DeepClone() };
         if (problems.Count > 0)
         {
@@ -503,7 +513,7 @@ public sealed class SmrsEmulator
             if (own?.ServiceDipId == service.ServiceDipId) continue;
             var auto = new MeteringServiceAppointment($"APP-{Interlocked.Increment(ref _ids):D6}", point.Mpan, service.ServiceDipId, service.ServiceMpid, sender,
                 service.RequestingSupplierMpid, "CSP", MarketTime.StartOfDay(MarketTime.LocalDateOf(now)).InZone(MarketTime.London).ToOffsetDateTime(), service.ContractReference, null, null)
-            { Status = AppointmentStatus.Active };
+            { Status = AppointmentStatus.Active, Replaced = own };
             if (own is not null)
             {
                 lock (_gate) { own.Status = AppointmentStatus.Ended; own.EndedAt = auto.EffectiveFrom.ToInstant(); }
@@ -512,6 +522,7 @@ public sealed class SmrsEmulator
             AddAppointment(auto);
         }
         var recipients = new List<string> { sender, principal!.DistributorDipId };
+        recipients.AddRange(SubsidiarySuppliers(subsidiaries, now));
         if (service is not null) recipients.Add(service.ServiceDipId);
         await PublishRelationship(m.EventCode, m1, custom, recipients, new R0Block("A", []));
     }

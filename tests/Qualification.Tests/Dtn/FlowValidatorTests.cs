@@ -26,6 +26,7 @@ public class FlowValidatorTests
     // breaks that rule and nothing else.
     [TestCase(DtnRules.Route, "ROUTE_pass.flow", "ROUTE_fail.flow", "D0304 has no route S (SMEM) → X (Supplier)")]
     [TestCase(DtnRules.D0010SupplierAgreedRead, "D0010-X_pass.flow", "D0010-X_fail.flow", "Supplier Agreed Switch Read")]
+    [TestCase(DtnRules.D0010Cumulative, "D0010-X_pass.flow", "D0010-CUMULATIVE_fail.flow", "Supplier Agreed Switch Read must be of the total cumulative register 'C1'; got register '01'")]
     [TestCase(DtnRules.D0139Cumulative, "D0139-CUMULATIVE_pass.flow", "D0139-CUMULATIVE_fail.flow", "total cumulative register 'C1'; got register '01'")]
     [TestCase(DtnRules.D0300Cumulative, "D0300-CUMULATIVE_pass.flow", "D0300-CUMULATIVE_fail.flow", "total cumulative register 'C1'; got register '02'")]
     [TestCase(DtnRules.D0303Version, "D0303-V2_pass.flow", "D0303-V2_fail.flow", "'D0303001'")]

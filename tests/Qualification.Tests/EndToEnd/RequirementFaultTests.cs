@@ -25,10 +25,26 @@ public class RequirementFaultTests
             .SetName("D0268 with a wrong trailer count fails REC-DTN-FLOW-VALID only");
         yield return new TestCaseData("--reference-fault", "no-relationship-requests", "@process:related-metering-points", new[] { "REC-RMP-IF019" })
             .SetName("No IF-019 for a relationship fails REC-RMP-IF019 only");
+        yield return new TestCaseData("--reference-fault", "migration-as-cos", "@process:migration", new[] { "MHHS-MIG-MCA-MCS" })
+            .SetName("Legacy points appointed with COS or CSP fail MHHS-MIG-MCA-MCS only");
+        yield return new TestCaseData("--reference-service-fault", "updates-after-reverse-migration", "@process:migration", new[] { "MHHS-MIG-REVERSE-M14" })
+            .SetName("Updates after reverse migration fail MHHS-MIG-REVERSE-M14 only");
         yield return new TestCaseData("--reference-service-fault", "energisation-via-if005", "@process:change-of-energisation", new[] { "MHHS-COES-IF007" })
             .SetName("Energisation folded into IF-005 fails MHHS-COES-IF007 only");
         yield return new TestCaseData("--reference-service-fault", "ignore-appointment-requests", "@process:metering-service-appointment", new[] { "MHHS-MS-IF034-RESPOND" })
             .SetName("Unanswered IF-033 fails MHHS-MS-IF034-RESPOND only");
+        yield return new TestCaseData("--reference-service-fault", "no-mtd-handover", "@process:change-of-metering-service", new[] { "REC-MO-IMS-120MIN" })
+            .SetName("No D0268 to the gaining service fails REC-MO-IMS-120MIN only");
+        yield return new TestCaseData("--reference-service-fault", "no-d0170", "@process:change-of-metering-service", new[] { "REC-MO-D0170-MISSINGMTD" })
+            .SetName("No D0170 for missing MTDs fails REC-MO-D0170-MISSINGMTD only");
+        yield return new TestCaseData("--reference-service-fault", "no-d0010", "@process:meter-works", new[] { "REC-READ-D0010-REGISTER" })
+            .SetName("No D0010 after Advanced meter works fails REC-READ-D0010-REGISTER only");
+        yield return new TestCaseData("--reference-fault", "no-switch-read-exception", "@process:switch-meter-reads", new[] { "REC-SCH30-10WD" })
+            .SetName("No Supplier Agreed Switch Read fails REC-SCH30-10WD only");
+        yield return new TestCaseData("--reference-fault", "act-on-replays", "@process:dip-message-handling", new[] { "MHHS-DIP-REPLAY" })
+            .SetName("Acting again on a replayed IF-002 fails MHHS-DIP-REPLAY only");
+        yield return new TestCaseData("--reference-fault", "legacy-supply-number", "@process:supply-number", new[] { "REC-R0083-SUPPLYNUMBER" })
+            .SetName("A pre-R0083 Supply Number fails REC-R0083-SUPPLYNUMBER only");
         // An invalid IF-031 is refused by the DIP, so no valid request arrives in time either.
         yield return new TestCaseData("--reference-fault", "invalid-appointment-request", "@process:supplier-agent-appointment and not @req:MHHS-IF045-ACTION",
                 new[] { "MHHS-DIP-IF031-VALID", "MHHS-DIP-MSG-VALID", "REC-MO-22.6.1" })
@@ -55,7 +71,7 @@ public class RequirementFaultTests
     [Test]
     public async Task WithoutFaults_TheSameSelectionsPass()
     {
-        foreach (var tags in new[] { "@process:meter-works", "@process:change-of-energisation", "@process:metering-service-appointment" })
+        foreach (var tags in new[] { "@process:meter-works", "@process:change-of-energisation", "@process:metering-service-appointment", "@process:change-of-metering-service" })
         {
             var results = Qualify.TempDir("nofault");
             var run = await Qualify.RunAsync(["run", "--results", results, "--tags", tags]);

@@ -207,6 +207,12 @@ public class CliBadInputTests
             Given these supplier registrations:
               | mpan          | supplier     | from       | status  |
               | 2300000000019 | the supplier | 2024-06-01 | Asleep  |
+
+          @req:REC-MO-22.6.1 @role:SUP
+          Scenario: bad migrated flag
+            Given the registration service holds these metering points:
+              | mpan          | migrated |
+              | 2300000000019 | perhaps  |
         """;
 
     private static readonly Lazy<Task<Qualify.Result>> TableRun = new(() =>
@@ -217,6 +223,7 @@ public class CliBadInputTests
     [TestCase("table with a date not yyyy-MM-dd", "bad date", "'05/01/2026' is not a date; write yyyy-MM-dd")]
     [TestCase("table naming an unknown party", "unknown party", "'the plumber' is not a party")]
     [TestCase("table with an unknown status", "bad status", "status 'Asleep' is not Active")]
+    [TestCase("table with a migrated flag that is not yes or no", "bad migrated flag", "migrated 'perhaps' is not yes or no")]
     public async Task Bad_table_breaks_its_scenario_with_the_row_and_what_to_write(string row, string scenario, string expected)
     {
         var run = await TableRun.Value;

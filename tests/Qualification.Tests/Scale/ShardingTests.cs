@@ -46,4 +46,64 @@ public class ShardingTests
         var seqs = File.ReadLines(Path.Combine(dir, "merged", "journal.jsonl")).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!["seq"]!.GetValue<long>()).ToList();
         Assert.That(seqs, Is.Unique);
     }
+
+    [Test]
+    public async Task Sharded_default_suite_merged_gates_as_the_unsharded_run_with_waivers_and_must_pass()
+    {
+        // The fault fails MHHS-IF045-ACTION; the waiver accepts it, and a must-pass requirement that
+        // passes keeps the gate open: the unsharded run exits 0 only because the gate options apply.
+        var dir = Qualify.TempDir("scale-shard-gate");
+        var waivers = Path.Combine(dir, "waivers.yaml");
+        var expires = DateTime.UtcNow.AddDays(30).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await File.WriteAllTextAsync(waivers, $"waivers:\n  - requirement: MHHS-IF045-ACTION\n    reason: reminders handled manually until the next release\n    expires: {expires}\n");
+        string[] gate = ["--reference-fault", "ignore-reminders", "--waivers", waivers, "--must-pass", "REC-MO-22.6.1", "--min-pass-rate", "0.5"];
+        var whole = await Qualify.RunAsync(["run", "--results", Path.Combine(dir, "whole"), .. gate]);
+        var one = await Qualify.RunAsync(["run", "--results", Path.Combine(dir, "s1"), "--shard", "1/2", .. gate]);
+        var two = await Qualify.RunAsync(["run", "--results", Path.Combine(dir, "s2"), "--shard", "2/2", .. gate]);
+        // Gate carried from the shards' summaries.
+        var merge = await Qualify.RunAsync(["merge", Path.Combine(dir, "s1"), Path.Combine(dir, "s2"), "--out", Path.Combine(dir, "merged")]);
+        // Gate given to the merge, as the unsharded run had it.
+        var given = await Qualify.RunAsync(["merge", Path.Combine(dir, "s1"), Path.Combine(dir, "s2"), "--out", Path.Combine(dir, "given"),
+            "--waivers", waivers, "--must-pass", "REC-MO-22.6.1", "--min-pass-rate", "0.5"]);
+        // Must-pass beats a waiver: the merged gate fails exactly as an unsharded run with that option would.
+        var strict = await Qualify.RunAsync(["merge", Path.Combine(dir, "s1"), Path.Combine(dir, "s2"), "--out", Path.Combine(dir, "strict"),
+            "--must-pass", "MHHS-IF045-ACTION"]);
+
+        var wholeSummary = Qualify.Summary(Path.Combine(dir, "whole"));
+        var expected = Qualify.Verdicts(wholeSummary);
+        Assert.That(expected["MHHS-IF045-ACTION"], Is.EqualTo("WAIVED"), whole.All);
+        Assert.That(whole.ExitCode, Is.EqualTo(0), whole.All);
+        int Total(string d) => Qualify.Summary(Path.Combine(dir, d))["scenarios"]!["total"]!.GetValue<int>();
+        Assert.That(Total("s1"), Is.GreaterThan(0).And.LessThan(Total("whole")), one.All + two.All);
+        Assert.That(Total("s1") + Total("s2"), Is.EqualTo(Total("whole")));
+        foreach (var (name, result) in new[] { ("merged", merge), ("given", given) })
+        {
+            var summary = Qualify.Summary(Path.Combine(dir, name));
+            Assert.That(Qualify.Verdicts(summary), Is.EqualTo(expected), result.All);
+            Assert.That(result.ExitCode, Is.EqualTo(whole.ExitCode), result.All);
+            Assert.That(Gate(summary), Is.EqualTo(Gate(wholeSummary)), result.All);
+            Assert.That(summary["scenarios"]!["total"]!.GetValue<int>(), Is.EqualTo(Total("whole")));
+        }
+        Assert.That(strict.ExitCode, Is.EqualTo(1), strict.All);
+        var strictGate = Qualify.Summary(Path.Combine(dir, "strict"))["gate"]!;
+        Assert.That(strictGate["passed"]!.GetValue<bool>(), Is.False);
+        Assert.That(strictGate["reasons"]!.AsArray().Select(r => r!.GetValue<string>()), Has.Some.StartsWith("MHHS-IF045-ACTION FAILED"), strict.All);
+        // Shards that ran with different gates cannot be merged without saying which gate applies.
+        var other = await Qualify.RunAsync(["run", "--results", Path.Combine(dir, "s2-other"), "--shard", "2/2", "--tags", "@process:supplier-agent-appointment", "--reference-fault", "ignore-reminders"]);
+        var mixed = await Qualify.RunAsync(["merge", Path.Combine(dir, "s1"), Path.Combine(dir, "s2-other"), "--out", Path.Combine(dir, "mixed")]);
+        Assert.That(mixed.ExitCode, Is.EqualTo(2), other.All + mixed.All);
+        Assert.That(mixed.Error, Does.Contain("different --must-pass").And.Contain("give --must-pass to the merge"));
+    }
+
+    // What decides the exit code: passed, the reasons, the pass rate, and which waivers applied.
+    private static string Gate(System.Text.Json.Nodes.JsonObject summary)
+    {
+        var gate = summary["gate"]!;
+        return string.Join(" | ", new[]
+        {
+            $"passed={gate["passed"]}", $"minPassRate={gate["minPassRate"]}", $"mustPass={gate["mustPass"]!.ToJsonString()}", $"passRate={summary["passRate"]}",
+            "reasons=" + string.Join(";", gate["reasons"]!.AsArray().Select(r => r!.GetValue<string>())),
+            "waivers=" + string.Join(";", gate["waivers"]!.AsArray().Select(w => $"{w!["requirement"]}:{w["applied"]}")),
+        });
+    }
 }

@@ -54,6 +54,19 @@ public class SmrsChangeOfServiceTests
         Assert.That(deAppointment.Text("CustomBlock", "B010", "incomingMeteringServiceDIPID"), Is.EqualTo(CentralServices.Service));
     }
 
+    [Test]
+    public async Task ChangeOfService_NamesTheIncumbentToTheProposedService()
+    {
+        await using var c = new CentralServices("2026-01-05 09:00");
+        c.Directory.Add(new Qualification.Stubs.Dip.Participant(Incumbent, DipRole.SmartMeteringService, "INCM", "incumbent", null, null, new HashSet<string> { "S" }));
+        c.MeteringPoint(Mpan, service: Incumbent, serviceMpid: "INCM");
+        await c.RequestAppointmentAsync(Mpan, "2026-01-20T00:00:00+00:00");
+        // B072: whom the gaining service asks (D0170) when the incumbent's MTDs do not come.
+        var request = await c.PublicationAsync("IF-033", CentralServices.Service, "[MSAppSPRequest]");
+        Assert.That(request.Text("CustomBlock", "B072", "incumbentMeteringServiceDIPID"), Is.EqualTo(Incumbent));
+        Assert.That(request.Text("CustomBlock", "B072", "incumbentMeteringServiceMPID"), Is.EqualTo("INCM"));
+    }
+
     [TestCase("2026-10-27 17:00", true)]    // the day before M14: allowed
     [TestCase("2026-10-28 09:00", false)]   // M14: refused
     public async Task ReverseMigration_IsAllowedOnlyBeforeM14(string today, bool allowed)
