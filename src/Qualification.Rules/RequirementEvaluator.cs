@@ -66,8 +66,8 @@ public sealed class RequirementEvaluator
 
     /// <summary>
     /// Rolls findings up per requirement. A requirement is in scope when a scenario tagged with it
-    /// ran and it binds one of the candidates' roles: FAILED if any finding failed, else PASSED if
-    /// any passed, else NOT_OBSERVED. Out of scope: SKIPPED.
+    /// ran (or a finding other than NOT_OBSERVED exists) and it binds one of the candidates' roles:
+    /// FAILED if any finding failed, else PASSED if any passed, else NOT_OBSERVED. Out of scope: SKIPPED.
     /// </summary>
     public IReadOnlyList<RequirementResult> Assess(IReadOnlyList<Finding> findings, IReadOnlyDictionary<string, IReadOnlyList<string>> scenariosByRequirement, IReadOnlySet<string> candidateRoles)
     {
@@ -82,7 +82,9 @@ public sealed class RequirementEvaluator
                 results.Add(new RequirementResult(r, Verdict.Skipped, mine, scenarios, "planned: catalogued from the source, no rule judges it yet"));
                 continue;
             }
-            if (!bindsCandidate || (scenarios.Count == 0 && mine.Count == 0))
+            // A requirement no executed scenario is tagged with is judged only on what was actually
+            // seen: a breach anywhere counts, but "not observed" outside its own scenarios is noise.
+            if (!bindsCandidate || (scenarios.Count == 0 && mine.All(f => f.Verdict == Verdict.NotObserved)))
             {
                 results.Add(new RequirementResult(r, Verdict.Skipped, mine, scenarios,
                     !bindsCandidate ? $"binds {string.Join("/", r.Roles)}; no candidate has that role" : "no executed scenario is tagged with it"));
