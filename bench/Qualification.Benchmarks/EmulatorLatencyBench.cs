@@ -97,9 +97,15 @@ public static class EmulatorLatencyBench
         {
             foreach (var (name, url) in round % 2 == 1 ? targets : targets.Reverse().ToArray())
             {
+                // CPU of this process (client, server and webhook together) per message, and how busy the cores were:
+                // a server that leaves the cores idle while slow is waiting (locks, I/O, timers), not computing.
+                var process = Process.GetCurrentProcess();
+                var cpu = process.TotalProcessorTime;
                 var throughput = await ClosedLoopAsync(url, Body, clients, seconds, quiet: false);
+                process.Refresh();
+                var cpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
                 closed[name].Add(throughput);
-                Console.WriteLine($"  round {round} closed loop {name,-8} {throughput,8:0} msg/s   (load {LoadAverage()})");
+                Console.WriteLine($"  round {round} closed loop {name,-8} {throughput,8:0} msg/s, {cpuSeconds / (throughput * seconds) * 1e6,6:0} µs CPU per message, {cpuSeconds / seconds / Environment.ProcessorCount:P0} of the cores   (load {LoadAverage()})");
             }
             foreach (var (name, url) in round % 2 == 1 ? targets : targets.Reverse().ToArray())
             {

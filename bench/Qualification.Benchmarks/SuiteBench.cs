@@ -58,18 +58,27 @@ public static class SuiteBench
             var harness = i1 - waited / s1;
             var n = Math.Max(1, atDefault.Scenarios);
             Console.WriteLine($"suite at {s2:0}: {w2:0.0} s wall ({suite[s2].MinBy(r => r.Wall)!.Outcomes}); wall ratio {s1:0}/{s2:0} = {w1 / w2:0.00}");
-            Console.WriteLine($"scenario time split (from the two scales): market waits {waited / 3600:0.0} market hours = {waited / s1:0.0} s at {s1:0}; harness work inside scenarios {harness:0.0} s = {harness / n * 1000:0} ms per scenario");
-            Console.WriteLine($"harness overhead per scenario / market wait per scenario at {s1:0}: {harness / Math.Max(1e-9, waited / s1):0.00}; fixed cost / whole run: {baseline / w1:0.00}");
+            // A negative or tiny estimate means the wall time does not depend on the scale: the harness advances market time itself.
+            if (waited / s1 < 0.5)
+                Console.WriteLine($"scenario time split (from the two scales): market waits negligible (estimate {waited / s1:0.0} s at {s1:0}): wall time does not depend on the time scale; all {i1:0.0} s inside scenarios is harness work = {i1 / n * 1000:0} ms per scenario");
+            else
+            {
+                Console.WriteLine($"scenario time split (from the two scales): market waits {waited / 3600:0.0} market hours = {waited / s1:0.0} s at {s1:0}; harness work inside scenarios {harness:0.0} s = {harness / n * 1000:0} ms per scenario");
+                Console.WriteLine($"harness overhead / market waits at {s1:0}: {harness / (waited / s1):0.00}");
+            }
+            Console.WriteLine($"per scenario, whole run: ({w1:0.0} s - empty run {baseline:0.0} s) / {n} = {(w1 - baseline) / n * 1000:0} ms; fixed cost / whole run: {baseline / w1:0.00}");
+            var spread = suite.Values.SelectMany(r => r).Select(r => r.Wall).ToList();
+            Console.WriteLine($"suite wall times over all runs: {string.Join(", ", spread.Select(w => w.ToString("0.0", CultureInfo.InvariantCulture)))} s (the best of each scale is used above)");
         }
         try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
         return 0;
     }
 
     /// <summary>One `qualify run`: wall time, scenario count, outcomes and the time spent inside scenarios.</summary>
-    public sealed record Run(double Wall, int ExitCode, int Scenarios, string Outcomes, double InScenarios)
+    public sealed record Run(double Wall, int ExitCode, int Scenarios, string Outcomes, double InScenarios, string Slowest)
     {
         /// <inheritdoc/>
-        public override string ToString() => $"{Wall,6:0.0} s wall, exit {ExitCode}, {Scenarios} scenario(s) ({Outcomes}), {InScenarios:0.0} s inside scenarios";
+        public override string ToString() => $"{Wall,6:0.0} s wall, exit {ExitCode}, {Scenarios} scenario(s) ({Outcomes}), {InScenarios:0.0} s inside scenarios{(Slowest.Length > 0 ? "; slowest: " + Slowest : "")}";
     }
 
     private static async Task<Run> RunAsync(string dll, string root, string results, string[] extra)
@@ -88,7 +97,10 @@ public static class SuiteBench
         var summary = JsonNode.Parse(await File.ReadAllTextAsync(summaryPath))!;
         var counts = summary["scenarios"]!.AsObject().Where(kv => kv.Key != "total" && kv.Value!.GetValue<int>() > 0).Select(kv => $"{kv.Value} {kv.Key}");
         var junit = Path.Combine(results, "junit.xml");
-        var inside = File.Exists(junit) ? XDocument.Load(junit).Descendants("testcase").Sum(t => double.Parse((string?)t.Attribute("time") ?? "0", CultureInfo.InvariantCulture)) : 0;
-        return new Run(wall, process.ExitCode, summary["scenarios"]!["total"]!.GetValue<int>(), string.Join(", ", counts), inside);
+        var cases = File.Exists(junit)
+            ? XDocument.Load(junit).Descendants("testcase").Select(t => (Name: (string?)t.Attribute("name") ?? "?", Time: double.Parse((string?)t.Attribute("time") ?? "0", CultureInfo.InvariantCulture))).ToList()
+            : [];
+        var slowest = string.Join(", ", cases.OrderByDescending(c => c.Time).Take(2).Select(c => $"{c.Name} {c.Time:0.0} s"));
+        return new Run(wall, process.ExitCode, summary["scenarios"]!["total"]!.GetValue<int>(), string.Join(", ", counts), cases.Sum(c => c.Time), slowest);
     }
 }

@@ -6,7 +6,9 @@ It shows what a candidate's own system does in the appointment process:
   2. on IF-002 [GainMPANInfo], reads its CSS registration (the switch it requested) to learn the
      supply start date, and sends IF-031 [MSApp] appointing the harness's metering service from
      local (Europe/London) midnight of that date;
-  3. on IF-045 [NoMSAppointed], appoints that metering service from local midnight today.
+  3. on IF-045 [NoMSAppointed], appoints that metering service from local midnight today;
+  4. acts once per DIP transaction: a replay (D0 replayIndicator, same transactionID) of a message
+     it has already received changes nothing, while one it never received is acted on.
 
 Usage: supplier.py --listen 127.0.0.1:9101 --dip http://127.0.0.1:7401 --css http://127.0.0.1:7402
                    --dip-id 2300000077 --mpid OUTS [--api-key KEY]
@@ -56,11 +58,15 @@ def on_gain_mpan_info(args, payload):
         registration = json.load(r)
     start = dt.date.fromisoformat(registration["effectiveFromDate"])
     midnight = dt.datetime(start.year, start.month, start.day, tzinfo=LONDON)
+    # B005 names the incumbent metering service; a legacy meter operator has an MPID but no DIP id,
+    # so the point is not migrated yet and a qualified supplier migrates it with the switch (MCS).
+    incumbent = custom.get("B005") or {}
+    legacy = incumbent.get("currentMeteringServiceMPID") and not incumbent.get("currentMeteringServiceDIPID")
     send(args, "IF-031", "[MSApp]", common["M0"], {
         "B013": {"CSSRegistrationID": registration_id},
         "B070": {"proposedMeteringServiceDIPID": MS_DIP_ID, "proposedMeteringServiceMPID": MS_MPID,
                  "proposedMeteringServiceDIPEffectiveFromDate": dip_time(midnight),
-                 "contractReferenceMeteringService": "OUTSIDE-001", "appointmentScenario": "COS"},
+                 "contractReferenceMeteringService": "OUTSIDE-001", "appointmentScenario": "MCS" if legacy else "COS"},
     }, common["S1"].get("senderCorrelationID"))
 
 
@@ -77,6 +83,19 @@ def on_missing_appointment(args, payload):
 
 
 def make_handler(args):
+    seen, seen_lock = set(), threading.Lock()
+
+    def first_time(payload):
+        """True the first time a DIP transaction arrives (replays and redeliveries repeat its id)."""
+        transaction = (payload["CommonBlock"].get("D0") or {}).get("transactionID")
+        if transaction is None:
+            return True
+        with seen_lock:
+            if transaction in seen:
+                return False
+            seen.add(transaction)
+            return True
+
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             length = int(self.headers.get("Content-Length", 0))
@@ -94,7 +113,7 @@ def make_handler(args):
                 print(f"received {s0['interfaceID']} {s0['eventCode']}", flush=True)
                 handler = {("IF-002", "[GainMPANInfo]"): on_gain_mpan_info,
                            ("IF-045", "[NoMSAppointed]"): on_missing_appointment}.get((s0["interfaceID"], s0["eventCode"]))
-                if handler:
+                if handler and first_time(payload):
                     threading.Thread(target=handler, args=(args, payload), daemon=True).start()
 
         def log_message(self, *_):

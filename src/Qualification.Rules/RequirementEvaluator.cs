@@ -25,7 +25,15 @@ public sealed class RequirementEvaluator
     {
         var repository = new RuleRepository();
         repository.Load(x => x.From(typeof(RequirementEvaluator).Assembly));
-        return repository.Compile();
+        var compiler = new RuleCompiler();
+        // The session looks every fact up by identity. By default that is record equality, which
+        // hashes every field (custom block, lists, evidence) on each insert: a fifth of a large
+        // offline evaluation. Messages and findings are distinct objects whose value equality never
+        // holds between two of them (each has its own id or its own evidence list), so reference
+        // identity gives the same sessions for less.
+        compiler.FactIdentityComparerRegistry.RegisterComparer<ObservedMessage>(ReferenceEqualityComparer.Instance);
+        compiler.FactIdentityComparerRegistry.RegisterComparer<Finding>(ReferenceEqualityComparer.Instance);
+        return compiler.Compile(repository.GetRules());
     });
 
     /// <summary>Every rule type and the requirement it judges.</summary>

@@ -40,4 +40,8 @@ public static class HarnessParties
     public const string LegacySupplierMpid = "LEGS";
     /// <summary>The legacy meter operator of non-migrated metering points: reached by DTN only, it has no DIP id.</summary>
     public const string LegacyMeterOperatorMpid = "LMOP";
+    /// <summary>The Smart Data Service the harness plays: it shares switch reads (IF-041 [ReadingCOS]).</summary>
+    public const string SmartDataServiceDipId = "1400000099";
+    /// <summary>Smart Data Service MPID.</summary>
+    public const string SmartDataServiceMpid = "HSDS";
 }

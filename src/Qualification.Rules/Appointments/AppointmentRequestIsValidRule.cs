@@ -42,8 +42,19 @@ public sealed class AppointmentResponseIsValidRule : Rule
 
 internal static class MessageValidity
 {
+    // One summary per interface and event rather than one per valid message: these requirements
+    // judge every message, so on a large journal they make half of all findings. Bounded.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string?), string> Accepted = new();
+
+    private static string AcceptedSummary(ObservedMessage m)
+    {
+        if (Accepted.TryGetValue((m.InterfaceId, m.EventCode), out var summary)) return summary;
+        summary = $"{m.InterfaceId} {m.EventCode} accepted by the DIP as schema-valid";
+        return Accepted.Count < 1_000 ? Accepted.GetOrAdd((m.InterfaceId, m.EventCode), summary) : summary;
+    }
+
     public static Finding Judge(string requirementId, ObservedMessage m) => m.SchemaValid
-        ? new Finding(requirementId, Verdict.Passed, m.Scenario, m.Mpan, $"{m.InterfaceId} {m.EventCode} accepted by the DIP as schema-valid",
+        ? new Finding(requirementId, Verdict.Passed, m.Scenario, m.Mpan, AcceptedSummary(m),
             [new EvidenceItem(m.Id, m.Describe(), m.MarketTime)])
         : new Finding(requirementId, Verdict.Failed, m.Scenario, m.Mpan, $"{m.InterfaceId} refused by the DIP: {string.Join("; ", m.Violations)}",
             [new EvidenceItem(m.Id, m.Describe(), m.MarketTime)]);

@@ -15,7 +15,9 @@ namespace Qualification.Rules.SwitchReads;
 /// supply start date; a Smart meter's read is of the total cumulative register. The catalogue's
 /// raiseWithin says how long after the trigger the supplier has to send it. A read sent before the
 /// trigger is a WARNING: its content may be right, but the Data Service still had time to provide a
-/// valid switch read.
+/// valid switch read. When the Data Service did share the switch read (IF-041 [ReadingCOS]) before
+/// the trigger, no exception is due: raising none passes, raising one anyway is a WARNING (right only
+/// when the supplier disputes that read, which the harness cannot see).
 /// </summary>
 [Requirement("REC-SCH30-10WD")]
 [Name("The gaining supplier raises a switch meter read exception by D0010 after 10 working days")]
@@ -30,6 +32,7 @@ public sealed class SwitchReadExceptionRaisedRule : Rule
         ObservationWindow window = null!;
         CalendarFact calendar = null!;
         IEnumerable<ObservedMeterReading> reads = null!;
+        IEnumerable<ObservedMessage> switchReads = null!;
 
         When()
             .Match(() => requirement, r => r.Id == "REC-SCH30-10WD")
@@ -39,13 +42,27 @@ public sealed class SwitchReadExceptionRaisedRule : Rule
             .Match(() => window, w => w.Scenario == change.Scenario)
             .Query(() => reads, q => q
                 .Match<ObservedMeterReading>(m => m.SupplierAgreedSwitchRead, m => m.Scenario == change.Scenario && m.Mpan == change.Mpan && m.SenderMpid == supplier.Mpid)
+                .Collect())
+            .Query(() => switchReads, q => q
+                .Match<ObservedMessage>(m => m.Direction == Direction.Published && m.InterfaceId == "IF-041" && m.EventCode == "[ReadingCOS]",
+                    m => m.Scenario == change.Scenario && m.Mpan == change.Mpan && m.RecipientDipId == supplier.DipId)
                 .Collect());
         Then()
-            .Do(ctx => ctx.Insert(Judge(requirement, change, reads, window, calendar.Calendar)));
+            .Do(ctx => Insert(ctx, Judge(requirement, change, reads, window, calendar.Calendar, switchReads)));
     }
 
-    /// <summary>The judgement, public so its boundaries can be tested without a rule session.</summary>
-    public static Finding Judge(Requirement requirement, ObservedSwitch change, IEnumerable<ObservedMeterReading> reads, ObservationWindow window, WorkingDayCalendar calendar)
+    private static void Insert(NRules.RuleModel.IContext context, Finding? finding)
+    {
+        if (finding is not null) context.Insert(finding);
+    }
+
+    /// <summary>
+    /// The judgement, public so its boundaries can be tested without a rule session. Null when the
+    /// observation ended before the exception process could trigger and nothing was sent: every
+    /// switch that completes would otherwise leave an unobserved finding behind.
+    /// </summary>
+    public static Finding? Judge(Requirement requirement, ObservedSwitch change, IEnumerable<ObservedMeterReading> reads, ObservationWindow window, WorkingDayCalendar calendar,
+        IEnumerable<ObservedMessage>? switchReads = null)
     {
         var sla = requirement.Sla ?? throw new InvalidOperationException($"{requirement.Id} needs an 'sla' in the catalogue (when the exception process triggers).");
         var raiseWithin = requirement.RaiseWithin ?? throw new InvalidOperationException($"{requirement.Id} needs 'raiseWithin' in the catalogue (how long after the trigger the exception is raised).");
@@ -61,6 +78,18 @@ public sealed class SwitchReadExceptionRaisedRule : Rule
             return new Finding(requirement.Id, verdict, change.Scenario, change.Mpan, summary, evidence);
         }
 
+        // A switch read from the Data Service before the trigger settles the switch: no exception is due.
+        if ((switchReads ?? []).Where(m => m.MarketTime < trigger).OrderBy(m => m.MarketTime).FirstOrDefault() is { } settled)
+        {
+            evidence.Add(new EvidenceItem(settled.Id, "switch read: " + settled.Describe(), settled.MarketTime));
+            var raised = ordered.FirstOrDefault();
+            if (raised is null && window.End < trigger) return null;
+            if (raised is not null)
+                return Result(Verdict.Warning, $"{From(raised)} raised a switch read exception although the Data Service shared the switch read at {MarketTime.ToDip(settled.MarketTime)}; right only if it disputes that read ({timing})", raised);
+            return window.End >= deadline
+                ? Result(Verdict.Passed, $"the Data Service shared the switch read at {MarketTime.ToDip(settled.MarketTime)}, so no exception was due, and the gaining supplier raised none ({timing})")
+                : Result(Verdict.NotObserved, $"the Data Service shared the switch read; observation ended at {MarketTime.ToDip(window.End)}, before the deadline ({timing})");
+        }
         var inTime = ordered.FirstOrDefault(r => r.MarketTime >= trigger && r.MarketTime <= deadline);
         if (inTime is not null)
         {
@@ -82,6 +111,7 @@ public sealed class SwitchReadExceptionRaisedRule : Rule
                 ? Result(Verdict.Warning, $"{From(early)} sent a 'Supplier Agreed Switch Read' on working day {day} after the supply start, before the exception process triggers ({timing})", early)
                 : Result(Verdict.Failed, $"{From(early)} sent a 'Supplier Agreed Switch Read' before the exception process triggers, and {problem} ({timing})", early);
         }
+        if (window.End < trigger) return null;
         return window.End >= deadline
             ? Result(Verdict.Failed, $"no D0010 'Supplier Agreed Switch Read' for {change.Mpan} from the gaining supplier ({timing}; observed until {MarketTime.ToDip(window.End)})")
             : Result(Verdict.NotObserved, $"no switch read exception yet; observation ended at {MarketTime.ToDip(window.End)}, before the deadline ({timing})");

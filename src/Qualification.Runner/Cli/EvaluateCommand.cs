@@ -171,9 +171,17 @@ public static class EvaluateCommand
         output.WriteLine($"  read       {outcome.Lines} line(s): {outcome.Records} journal record(s), {outcome.Messages} DIP message(s), {outcome.Problems} skipped");
         foreach (var (file, line, problem) in outcome.ProblemList.Take(10)) output.WriteLine($"  skipped    {file}:{line}: {problem}");
         output.WriteLine($"  evaluated  {outcome.Partitions} partition(s) in {elapsed.TotalSeconds:0.0} s ({(outcome.Lines / Math.Max(elapsed.TotalSeconds, 1e-3)):0} lines/s), peak {outcome.PeakOpenPartitions} open; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MiB");
-        output.WriteLine($"  cpu        parse {outcome.ParseTicks / (double)Stopwatch.Frequency:0.0} s, rules {outcome.EvaluateTicks / (double)Stopwatch.Frequency:0.0} s (summed over threads); GC heap now {GC.GetTotalMemory(false) / 1048576} MiB, collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} (gen 0/1/2), paused {GC.GetTotalPauseDuration().TotalSeconds:0.0} s, allocated {GC.GetTotalAllocatedBytes() / 1048576} MiB");
+        output.WriteLine($"  cpu        parse {outcome.ParseTicks / (double)Stopwatch.Frequency:0.0} s, rules {outcome.EvaluateTicks / (double)Stopwatch.Frequency:0.0} s (summed over threads); {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC heap now {GC.GetTotalMemory(false) / 1048576} MiB, collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} (gen 0/1/2), paused {GC.GetTotalPauseDuration().TotalSeconds:0.0} s, allocated {GC.GetTotalAllocatedBytes() / 1048576} MiB");
         if (interrupted) output.WriteLine("  interrupted: " + (outcome.UnfinishedScenarios.Count > 0 ? "scenarios without an end marker: " + string.Join(", ", outcome.UnfinishedScenarios.Take(5)) : "no scenario-ended marker"));
         RunConsole.PrintSummary(report, dir, output);
+        // As `qualify run` (and so a merge of shards as the unsharded run): a scenario that ended broken
+        // (harness fault) or with undefined steps makes the exit code 2, whatever the verdicts.
+        var broken = outcome.Scenarios.Where(p => Enum.TryParse<Outcome>(p.Outcome, true, out var o) && o is Outcome.Broken or Outcome.Undefined).Select(p => p.Scope).ToList();
+        if (broken.Count > 0)
+        {
+            output.WriteLine($"Broken input: {broken.Count} scenario(s) ended broken or with undefined steps in the journal: {string.Join(", ", broken.Take(5))}");
+            return ExitCodes.Broken;
+        }
         return report.GateFailures.Count == 0 ? ExitCodes.Passed : ExitCodes.Failed;
     }
 

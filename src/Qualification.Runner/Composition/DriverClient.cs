@@ -44,6 +44,9 @@ public sealed class DriverClient(Harness harness) : IDisposable, IAsyncDisposabl
         if (!harness.Drivers.TryGetValue(participant.DipId, out var driver))
             throw new ScenarioSkippedException($"{participant} has no driver API (profile endpoints.driverUrl), and this scenario needs the action '{action}'.");
         var now = harness.Clock.GetCurrentInstant();
+        // Stamped with the moment the action was asked for: a participant often reacts (and the DIP
+        // journals its message) before its answer to the driver call comes back.
+        var requested = DateTimeOffset.UtcNow;
         var body = new JsonObject { ["action"] = action, ["marketTime"] = MarketTime.ToDip(now), ["parameters"] = parameters };
         int? status = null;
         string note;
@@ -63,7 +66,7 @@ public sealed class DriverClient(Harness harness) : IDisposable, IAsyncDisposabl
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { note = "unreachable: " + e.Message; }
         harness.Journal.Append(new JournalRecord
         {
-            Kind = JournalKind.Driver, Scenario = harness.CurrentScenario, MarketTime = MarketTime.ToDip(now), Mpan = parameters.Text("mpan"),
+            Kind = JournalKind.Driver, At = requested, Scenario = harness.CurrentScenario, MarketTime = MarketTime.ToDip(now), Mpan = parameters.Text("mpan"),
             To = participant.DipId, Url = new Uri(driver, "/driver/actions").ToString(), Status = status, EventCode = action, Note = note, Body = body,
         });
         if (status is not (>= 200 and < 300))

@@ -242,10 +242,13 @@ public sealed class Harness : IAsyncDisposable
         // a busy machine can take seconds before its first message), then wait for quiet.
         var records = Journal.Records;
         var action = records.LastOrDefault(r => r.Kind == JournalKind.Driver && r.Scenario == CurrentScenario && r.Status is >= 200 and < 300);
-        if (action is not null && !records.Any(r => r.Sequence > action.Sequence && r.Kind is JournalKind.Inbound or JournalKind.Dtn))
+        // A reaction is anything the participant sent after the action was asked for; it may be
+        // journalled before the action itself, whose record is written when the driver call returns.
+        static bool Reacted(IEnumerable<JournalRecord> all, DateTimeOffset since) => all.Any(r => r.Kind is JournalKind.Inbound or JournalKind.Dtn && r.At >= since);
+        if (action is not null && !Reacted(records, action.At))
         {
             var reactBy = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-            while (DateTime.UtcNow < reactBy && !Journal.Records.Any(r => r.Sequence > action.Sequence && r.Kind is JournalKind.Inbound or JournalKind.Dtn))
+            while (DateTime.UtcNow < reactBy && !Reacted(Journal.Records, action.At))
                 await Task.Delay(50);
         }
         var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromSeconds(5));

@@ -43,7 +43,7 @@ public static class OfflineJournal
     public static IReadOnlySet<string> CentralParties { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         HarnessParties.RegistrationServiceDipId, HarnessParties.DistributorDipId, HarnessParties.LosingSupplierDipId, HarnessParties.IncumbentMeteringServiceDipId,
-        HarnessParties.GainingMeteringServiceDipId,
+        HarnessParties.GainingMeteringServiceDipId, HarnessParties.SmartDataServiceDipId,
     };
 
     /// <summary>The reference participants: candidates only in a reference run (no other sender in the journal), as in <c>qualify run</c> without a profile.</summary>

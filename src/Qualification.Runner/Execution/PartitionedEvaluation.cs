@@ -412,8 +412,12 @@ public sealed class FindingTally(int perVerdict)
                 if (!_entries.TryGetValue(f.RequirementId, out var e)) _entries[f.RequirementId] = e = new Entry();
                 e.Counts[(int)f.Verdict]++;
                 var sample = e.Samples[(int)f.Verdict];
-                sample.Add(f);
-                if (sample.Count > perVerdict) sample.Remove(sample.Max!);
+                // Most findings sort after a full sample's last: one comparison instead of an insert and a removal.
+                if (sample.Count < perVerdict || Canonical.Compare(f, sample.Max!) < 0)
+                {
+                    sample.Add(f);
+                    if (sample.Count > perVerdict) sample.Remove(sample.Max!);
+                }
                 // A partition's findings arrive together and a partition is one scope: count it once.
                 if (seen.Add(f.RequirementId))
                 {

@@ -23,6 +23,19 @@ public sealed class SupplierObligationSteps(ScenarioWorld world)
 
     // ---- switch meter reading exceptions -------------------------------------------------------
 
+    /// <summary>
+    /// The supplier follows market time through its test clock (driver API <c>POST /driver/clock</c>):
+    /// an obligation working days away is observable only then, so without one the scenario is skipped.
+    /// </summary>
+    [StepExample("Given the supplier follows market time")]
+    [Given(@"^the supplier follows market time$")]
+    public void GivenTheSupplierFollowsMarketTime()
+    {
+        var h = world.Harness;
+        if (!h.Drivers.ContainsKey(h.Supplier.DipId))
+            throw new ScenarioSkippedException($"{h.Supplier} has no test clock the harness can move (profile endpoints.driverUrl: POST /driver/clock), so an obligation working days away cannot be observed in this run.");
+    }
+
     /// <summary>SMRS records which register of the metering point's Smart meter is the total cumulative register (readings must be of it).</summary>
     [StepExample("Given the total cumulative register of the meter at 2300000000019 is register 01")]
     [Given(@"^the total cumulative register of the meter at (\S+) is register (\d{2})$")]
@@ -67,6 +80,42 @@ public sealed class SupplierObligationSteps(ScenarioWorld world)
             h.Clock.AdvanceTo(next < until ? next : until);
             await h.Driver.NotifyClockAsync();
         }
+    }
+
+    /// <summary>
+    /// The harness's Smart Data Service shares the switch read with the gaining supplier (IF-041
+    /// [ReadingCOS]): the cumulative register read at the supply start date, so no exception is needed.
+    /// </summary>
+    [StepExample("When the data service shares the switch read for 2300000000019")]
+    [When(@"^the data service shares the switch read for (\S+)$")]
+    public Task WhenTheDataServiceSharesTheSwitchRead(string mpanText)
+    {
+        var h = world.Harness;
+        var mpan = MarketSteps.Mpan(mpanText);
+        var point = world.DeclaredPoint(mpan);
+        var registration = h.Smrs.Registrations(mpan.Value).LastOrDefault(r => r.SupplierDipId == h.Supplier.DipId)
+            ?? throw new InputException($"The supplier has no registration to {mpan}; put 'When a switch of {mpan} to the supplier effective … becomes pending' first.");
+        var read = new JsonObject
+        {
+            ["meterID"] = "E21Z000001", ["cumulativeRegisterReading"] = "4512.000",
+            ["cumulativeRegisterReadingDateTime"] = MarketTime.ToDip(MarketTime.StartOfDay(registration.EffectiveFrom)), ["readingMethod"] = "A", ["siteVisitCheckCode"] = null,
+        };
+        var payload = DipMessageFactory.Payload("IF-041", "[ReadingCOS]", Stubs.HarnessParties.SmartDataServiceDipId, DipRole.SmartDataService,
+            new M0Block(mpan.Value, point.DistributorDipId, point.GspGroup), h.Clock.GetCurrentInstant(), new JsonObject { ["B064List"] = new JsonArray(read) });
+        return h.Dip.PublishAsync(payload, [h.Supplier.DipId]);
+    }
+
+    /// <summary>The supplier sent no D0010 'Supplier Agreed Switch Read' for the metering point in this scenario.</summary>
+    [StepExample("Then the supplier raises no switch read exception for 2300000000019")]
+    [Then(@"^the supplier raises no switch read exception for (\S+)$")]
+    public async Task ThenTheSupplierRaisesNoSwitchReadException(string mpanText)
+    {
+        var h = world.Harness;
+        var mpan = MarketSteps.Mpan(mpanText);
+        await h.SettleAsync();
+        var raised = h.Journal.Records.FirstOrDefault(r => r.Scenario == h.CurrentScenario && IsSwitchRead(r, mpan.Value, h.Supplier.Mpid));
+        if (raised is not null)
+            throw new ExpectationFailedException($"{h.Supplier} raised a switch read exception for {mpan} at {raised.MarketTime} although the data service had shared the switch read.");
     }
 
     private static bool IsSwitchRead(JournalRecord r, string mpan, string supplierMpid) =>
@@ -145,6 +194,13 @@ public sealed class SupplierObligationSteps(ScenarioWorld world)
         }
         _webhooksBeforeOutage.Clear();
         h.Note($"outage over: DIP deliveries go to {h.Supplier} again");
+    }
+
+    /// <summary>An outage never outlives its scenario: the supplier's webhooks are put back even when the scenario stopped early.</summary>
+    [AfterScenario]
+    public void EndOutage()
+    {
+        if (_webhooksBeforeOutage.Count > 0) WhenTheDipCanReachTheSupplierAgain();
     }
 
     /// <summary>The DIP tried to deliver the publication to the supplier and gave up.</summary>

@@ -57,6 +57,14 @@ public class SupplierObligationRuleTests
     }
 
     [Test]
+    public void SwitchReadException_ObservedOnlyBeforeTheTrigger_IsNotJudged()
+    {
+        // A switch that merely completes in a scenario (e.g. an appointment) says nothing about exceptions.
+        Assert.That(Evaluate(At("2026-04-10 23:59"), null, Switch).Where(f => f.RequirementId == "REC-SCH30-10WD"), Is.Empty);
+        Assert.That(Only(Evaluate(At("2026-04-11 00:00"), null, Switch), "REC-SCH30-10WD").Verdict, Is.EqualTo(Verdict.NotObserved));
+    }
+
+    [Test]
     public void SwitchReadException_OfAnotherReadingType_DoesNotCount() =>
         Assert.That(Only(Evaluate(At("2026-04-30"), null, Switch, Read("2026-04-13 09:00", type: "R")), "REC-SCH30-10WD").Verdict, Is.EqualTo(Verdict.Failed));
 
@@ -74,6 +82,23 @@ public class SupplierObligationRuleTests
         var finding = Only(Evaluate(At("2026-04-30"), null, Switch, Read("2026-04-13 09:00", cumulativeFindings: ["readings must be of the total cumulative register '01'; got register '02'"])), "REC-SCH30-10WD");
         Assert.That(finding.Verdict, Is.EqualTo(Verdict.Failed));
         Assert.That(finding.Summary, Does.Contain("total cumulative register"));
+    }
+
+    private static readonly ObservedMessage SwitchReadShared = new()
+    {
+        Id = "sr", Scenario = "s", Direction = Direction.Published, InterfaceId = "IF-041", EventCode = "[ReadingCOS]", Mpan = Mpan, RecipientDipId = Supplier,
+        MarketTime = At("2026-03-27 10:00"),
+    };
+
+    [Test]
+    public void SwitchReadShared_NoExceptionIsDue()
+    {
+        Assert.That(Only(Evaluate(At("2026-04-30"), [SwitchReadShared], Switch), "REC-SCH30-10WD").Verdict, Is.EqualTo(Verdict.Passed));
+        Assert.That(Only(Evaluate(At("2026-04-17 23:59"), [SwitchReadShared], Switch), "REC-SCH30-10WD").Verdict, Is.EqualTo(Verdict.NotObserved));
+        // Raising one anyway is right only if the supplier disputes the read, which the harness cannot see.
+        Assert.That(Only(Evaluate(At("2026-04-30"), [SwitchReadShared], Switch, Read("2026-04-13 09:00")), "REC-SCH30-10WD").Verdict, Is.EqualTo(Verdict.Warning));
+        // A switch read after the trigger does not settle it: the exception was already due.
+        Assert.That(Only(Evaluate(At("2026-04-30"), [SwitchReadShared with { MarketTime = At("2026-04-13 10:00") }], Switch), "REC-SCH30-10WD").Verdict, Is.EqualTo(Verdict.Failed));
     }
 
     [Test]
@@ -99,15 +124,16 @@ public class SupplierObligationRuleTests
         Assert.That(Only(Evaluate(At("2026-01-05 11:00"), [first, Request("r2", "2026-01-05 10:01")], Replay(true)), "MHHS-DIP-REPLAY").Verdict, Is.EqualTo(Verdict.Failed));
     }
 
-    [TestCase("2026-01-05 11:00", Verdict.Passed)]   // 60 minutes after the replay
-    [TestCase("2026-01-05 11:01", Verdict.Failed)]   // 61 minutes
-    public void Replay_OfAMessageNeverReceived_IsActedOnOnceInTime(string sent, Verdict expected) =>
+    [TestCase("2026-01-05 10:01", Verdict.Passed)]
+    [TestCase("2026-01-05 11:30", Verdict.Passed)]   // late, but how quickly is REC-MO-22.6.1's to judge
+    public void Replay_OfAMessageNeverReceived_IsActedOnOnce(string sent, Verdict expected) =>
         Assert.That(Only(Evaluate(At("2026-01-05 12:00"), [Request("r1", sent)], Replay(false)), "MHHS-DIP-REPLAY").Verdict, Is.EqualTo(expected));
 
     [Test]
     public void Replay_OfAMessageNeverReceived_IgnoredOrActedOnTwice_Fails()
     {
         Assert.That(Only(Evaluate(At("2026-01-05 11:00"), [], Replay(false)), "MHHS-DIP-REPLAY").Verdict, Is.EqualTo(Verdict.Failed));
+        Assert.That(Only(Evaluate(At("2026-01-05 10:59"), [], Replay(false)), "MHHS-DIP-REPLAY").Verdict, Is.EqualTo(Verdict.NotObserved));
         Assert.That(Only(Evaluate(At("2026-01-05 12:00"), [Request("r1", "2026-01-05 10:01"), Request("r2", "2026-01-05 10:02")], Replay(false)), "MHHS-DIP-REPLAY").Verdict,
             Is.EqualTo(Verdict.Failed));
     }
