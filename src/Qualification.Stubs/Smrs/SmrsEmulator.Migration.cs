@@ -159,12 +159,9 @@ public sealed partial class SmrsEmulator
         var sender = m.Payload.CommonBlock.S1.SenderDipId;
         var m1 = m.Payload.CommonBlock.M1!;
         var importExport = m.EventCode == "[LinkedImportExportRemove]";
-        var subsidiaries = (m.Payload.CustomBlock["B090List"] as JsonArray ?? []).Select(b => b.Text("subsidiaryMPAN") ?? "").ToList();
+        var subsidiaries = Subsidiaries(m);
         var now = accepted.ReceivedAt;
-        var problems = new List<string>();
-        var principal = FindMeteringPoint(m1.PrincipalMpan);
-        if (principal is null) problems.Add($"{SmrsCodes.InvalidRelationship}: principal {m1.PrincipalMpan} is unknown");
-        else if (RegisteredSupplier(m1.PrincipalMpan, now)?.SupplierDipId != sender) problems.Add($"{SmrsCodes.InvalidRelationship}: the sender is not the supplier of {m1.PrincipalMpan}");
+        var (principal, problems) = CheckPrincipal(m1.PrincipalMpan, sender, now);
         foreach (var mpan in subsidiaries)
         {
             var point = FindMeteringPoint(mpan);

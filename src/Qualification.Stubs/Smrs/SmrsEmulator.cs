@@ -475,6 +475,19 @@ public sealed partial class SmrsEmulator
     // IF-019: the principal's supplier links an export to its import, or related secondaries to a
     // primary. SMRS records the link, confirms it (IF-020) and auto-appoints the principal's
     // metering service to each subsidiary, de-appointing the subsidiary's own (IF-037, IMPEXP/RELATED).
+    private static List<string> Subsidiaries(DipMessage m) =>
+        (m.Payload.CustomBlock["B090List"] as JsonArray ?? []).Select(b => b.Text("subsidiaryMPAN") ?? "").ToList();
+
+    // Every relationship event needs a known principal supplied by the sender.
+    private (MeteringPoint? Principal, List<string> Problems) CheckPrincipal(string principalMpan, string sender, Instant now)
+    {
+        var problems = new List<string>();
+        var principal = FindMeteringPoint(principalMpan);
+        if (principal is null) problems.Add($"{SmrsCodes.InvalidRelationship}: principal {principalMpan} is unknown");
+        else if (RegisteredSupplier(principalMpan, now)?.SupplierDipId != sender) problems.Add($"{SmrsCodes.InvalidRelationship}: the sender is not the supplier of {principalMpan}");
+        return (principal, problems);
+    }
+
     private async Task OnRelationshipAsync(AcceptedMessage accepted)
     {
         var m = accepted.Message;
@@ -482,12 +495,9 @@ public sealed partial class SmrsEmulator
         var m1 = m.Payload.CommonBlock.M1!;
         var importExport = m.EventCode.StartsWith("[LinkedImportExport", StringComparison.Ordinal);
         var adding = m.EventCode is "[LinkedImportExportAdd]" or "[RelatedAdd]";
-        var subsidiaries = (m.Payload.CustomBlock["B090List"] as JsonArray ?? []).Select(b => b.Text("subsidiaryMPAN") ?? "").ToList();
+        var subsidiaries = Subsidiaries(m);
         var now = accepted.ReceivedAt;
-        var problems = new List<string>();
-        var principal = FindMeteringPoint(m1.PrincipalMpan);
-        if (principal is null) problems.Add($"{SmrsCodes.InvalidRelationship}: principal {m1.PrincipalMpan} is unknown");
-        else if (RegisteredSupplier(m1.PrincipalMpan, now)?.SupplierDipId != sender) problems.Add($"{SmrsCodes.InvalidRelationship}: the sender is not the supplier of {m1.PrincipalMpan}");
+        var (principal, problems) = CheckPrincipal(m1.PrincipalMpan, sender, now);
         foreach (var mpan in subsidiaries)
         {
             var point = FindMeteringPoint(mpan);
