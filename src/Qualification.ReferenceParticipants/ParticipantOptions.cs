@@ -49,6 +49,9 @@ public sealed record ParticipantFaults
     /// <summary>Metering service: keep reporting meter works for a metering point after reverse migration de-appointed it.</summary>
     public bool UpdatesAfterReverseMigration { get; init; }
 
+    /// <summary>Supplier: do nothing when a proposed metering service appointment is rejected (IF-032 R, IF-035 [MSAppRejected]).</summary>
+    public bool IgnoreRejections { get; init; }
+
     /// <summary>No faults.</summary>
     public static ParticipantFaults None { get; } = new();
 
@@ -81,7 +84,8 @@ public sealed record ParticipantFaults
                 "act-on-replays" => f with { ActOnReplays = true },
                 "no-switch-read-exception" => f with { NoSwitchReadException = true },
                 "legacy-supply-number" => f with { LegacySupplyNumber = true },
-                _ => throw new FormatException($"Unknown fault '{spec}'. Known: late-appointment=<seconds>s, efd-utc-midnight, efd-half-past-midnight, ignore-appointment-requests, mtd-delay-days=<days>, energisation-via-if005, ignore-reminders, invalid-appointment-request, invalid-appointment-response, no-works-readings, bad-d0268-trailer, no-relationship-requests, no-mtd-handover, no-d0170, no-d0010, act-on-replays, no-switch-read-exception, legacy-supply-number, migration-as-cos, updates-after-reverse-migration."),
+                "ignore-rejections" => f with { IgnoreRejections = true },
+                _ => throw new FormatException($"Unknown fault '{spec}'. Known: late-appointment=<seconds>s, efd-utc-midnight, efd-half-past-midnight, ignore-appointment-requests, mtd-delay-days=<days>, energisation-via-if005, ignore-reminders, invalid-appointment-request, invalid-appointment-response, no-works-readings, bad-d0268-trailer, no-relationship-requests, no-mtd-handover, no-d0170, no-d0010, act-on-replays, no-switch-read-exception, legacy-supply-number, ignore-rejections, migration-as-cos, updates-after-reverse-migration."),
             };
         }
         return f;
@@ -116,6 +120,10 @@ public sealed record ParticipantOptions
     public string MeteringServiceDipId { get; init; } = "1200000015";
     /// <summary>Its MPID.</summary>
     public string MeteringServiceMpid { get; init; } = "REFM";
+    /// <summary>The metering service a supplier proposes when its first proposal is rejected (null: none).</summary>
+    public string? FallbackMeteringServiceDipId { get; init; }
+    /// <summary>Its MPID.</summary>
+    public string? FallbackMeteringServiceMpid { get; init; }
     /// <summary>DIP environment tag to send.</summary>
     public string EnvironmentTag { get; init; } = "SIT";
     /// <summary>Deliberate faults.</summary>

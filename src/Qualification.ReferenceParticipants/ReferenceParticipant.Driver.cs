@@ -23,7 +23,7 @@ public sealed partial class ReferenceParticipant
     public static IReadOnlyDictionary<string, string[]> DriverActions { get; } = new Dictionary<string, string[]>
     {
         [DipRole.Supplier] = ["appoint-metering-service", "associate-import-export", "relate-metering-points", "bill", "migrate-metering-point"],
-        [DipRole.SmartMeteringService] = ["install-meter", "exchange-meter", "remove-meter", "change-energisation"],
+        [DipRole.SmartMeteringService] = ["install-meter", "exchange-meter", "remove-meter", "change-energisation", "decline-appointments"],
     };
 
     private void MapDriver(IEndpointRouteBuilder app)
@@ -101,6 +101,9 @@ public sealed partial class ReferenceParticipant
                     break;
                 case "migrate-metering-point":
                     await MigrateMeteringPointAsync(m0, p);
+                    break;
+                case "decline-appointments":
+                    DeclineAppointments(m0.MpanCore, p.Text("reason"));
                     break;
                 case "appoint-metering-service":
                     await SendAsync("IF-031", "[MSApp]", m0, new JsonObject

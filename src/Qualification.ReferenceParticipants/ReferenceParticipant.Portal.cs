@@ -21,6 +21,7 @@ public sealed partial class ReferenceParticipant
         ["exchange-meter"] = ["mpan", "distributorDipId", "gspGroup", "meterId", "removedMeterId", "supplierDipId"],
         ["remove-meter"] = ["mpan", "distributorDipId", "gspGroup", "meterId", "removedMeterId", "supplierDipId"],
         ["change-energisation"] = ["mpan", "distributorDipId", "gspGroup", "status"],
+        ["decline-appointments"] = ["mpan", "distributorDipId", "gspGroup", "reason"],
         ["appoint-metering-service"] = ["mpan", "distributorDipId", "gspGroup", "effectiveFrom", "serviceDipId", "serviceMpid", "scenario"],
         ["associate-import-export"] = ["mpan", "distributorDipId", "gspGroup", "subsidiaryMpan"],
         ["relate-metering-points"] = ["mpan", "distributorDipId", "gspGroup", "subsidiaryMpan"],

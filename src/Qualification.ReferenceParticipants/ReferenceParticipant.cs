@@ -101,10 +101,12 @@ public sealed partial class ReferenceParticipant : IAsyncDisposable
                 case (DipRole.Supplier, _, _) when !Admit(m): break;
                 case (DipRole.Supplier, "IF-002", "[GainMPANInfo]"): await AppointMeteringServiceAsync(m); break;
                 case (DipRole.SmartMeteringService, "IF-003", "[MSDeAppRM]"): await OnReverseMigrationDeAppointmentAsync(m); break;
+                case (DipRole.SmartMeteringService, "IF-033", "[MSAppSPRequest]") when Declines(m): await DeclineAppointmentAsync(m); break;
                 case (DipRole.SmartMeteringService, "IF-033", "[MSAppSPRequest]"): await AnswerAppointmentRequestNotingIncumbentAsync(m); break;
                 case (DipRole.SmartMeteringService, "IF-035", "[IMS-SendMTD]"): await HandOverMtdsAsync(m); break;
                 case (DipRole.SmartMeteringService, "IF-035", "[MSAppAccepted]"): await ChaseMissingMtdsLaterAsync(m); break;
                 case (DipRole.Supplier, "IF-045", "[NoMSAppointed]"): await AppointAfterReminderAsync(m); break;
+                case (DipRole.Supplier, "IF-032" or "IF-035", _) when IsRejectedProposal(m): await ProposeFallbackServiceAsync(m); break;
             }
         }
         catch (Exception e) when (!_stopping.IsCancellationRequested)

@@ -207,6 +207,9 @@ public sealed class Harness : IAsyncDisposable
             Role = role, DipId = dipId, Mpid = mpid, DipUrl = new Uri(Dip.Url), CssUrl = new Uri(Css.Url), DtnUrl = new Uri(Dtn.Url), Faults = faults, Calendar = Options.Calendar,
             MeteringServiceDipId = Options.Candidate is { } c && DipRole.IsMeteringService(c.Role) ? c.DipId : HarnessParties.SmartMeteringServiceDipId,
             MeteringServiceMpid = Options.Candidate is { } c2 && DipRole.IsMeteringService(c2.Role) ? c2.Mpid : HarnessParties.SmartMeteringServiceMpid,
+            // When its first choice is rejected, the reference supplier proposes the harness's other metering service.
+            FallbackMeteringServiceDipId = HarnessParties.GainingMeteringServiceDipId,
+            FallbackMeteringServiceMpid = HarnessParties.GainingMeteringServiceMpid,
         });
         _references.Add(participant);
         return participant;

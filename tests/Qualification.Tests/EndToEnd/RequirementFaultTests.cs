@@ -45,6 +45,8 @@ public class RequirementFaultTests
             .SetName("Acting again on a replayed IF-002 fails MHHS-DIP-REPLAY only");
         yield return new TestCaseData("--reference-fault", "legacy-supply-number", "@process:supply-number", new[] { "REC-R0083-SUPPLYNUMBER" })
             .SetName("A pre-R0083 Supply Number fails REC-R0083-SUPPLYNUMBER only");
+        yield return new TestCaseData("--reference-fault", "ignore-rejections", "@process:supplier-agent-appointment", new[] { "REC-MO-22.6.3-REPROPOSE" })
+            .SetName("Ignoring a rejected appointment fails REC-MO-22.6.3-REPROPOSE only");
         // An invalid IF-031 is refused by the DIP, so no valid request arrives in time either.
         yield return new TestCaseData("--reference-fault", "invalid-appointment-request", "@process:supplier-agent-appointment and not @req:MHHS-IF045-ACTION",
                 new[] { "MHHS-DIP-IF031-VALID", "MHHS-DIP-MSG-VALID", "REC-MO-22.6.1" })

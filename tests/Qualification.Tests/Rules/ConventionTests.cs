@@ -31,7 +31,7 @@ public class ConventionTests
     [Test]
     public void EveryRequirementWithADeadlineRule_HasAnSla()
     {
-        foreach (var id in new[] { "REC-MO-22.6.1", "MHHS-MS-IF034-RESPOND", "MHHS-IF045-ACTION", "REC-MO-MTD-IF005-3WD", "MHHS-COES-IF007", "REC-MO-IMS-120MIN", "REC-MO-D0170-MISSINGMTD", "REC-READ-D0010-REGISTER", "REC-SCH30-10WD", "MHHS-DIP-REPLAY" })
+        foreach (var id in new[] { "REC-MO-22.6.1", "MHHS-MS-IF034-RESPOND", "MHHS-IF045-ACTION", "REC-MO-MTD-IF005-3WD", "MHHS-COES-IF007", "REC-MO-IMS-120MIN", "REC-MO-D0170-MISSINGMTD", "REC-READ-D0010-REGISTER", "REC-SCH30-10WD", "MHHS-DIP-REPLAY", "REC-MO-22.6.3-REPROPOSE" })
             Assert.That(Catalog.Get(id).Sla, Is.Not.Null, id);
         // An exception process: the trigger (sla) and the time to raise it (raiseWithin), both working days.
         Assert.That((Catalog.Get("REC-SCH30-10WD").Sla?.WorkingDays, Catalog.Get("REC-SCH30-10WD").RaiseWithin?.WorkingDays), Is.EqualTo(((int?)10, (int?)5)));
