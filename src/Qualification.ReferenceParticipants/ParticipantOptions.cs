@@ -16,7 +16,7 @@ public sealed record ParticipantFaults
     public int MtdDelayDays { get; init; }
     /// <summary>Metering service: report an energisation change inside an IF-005 meter update instead of IF-007.</summary>
     public bool EnergisationViaMeterUpdate { get; init; }
-    /// <summary>Supplier: ignore IF-045 missing-appointment reminders.</summary>
+    /// <summary>Supplier: ignore IF-045 notices (no metering service appointed, or one not qualified for the segment).</summary>
     public bool IgnoreReminders { get; init; }
 
     /// <summary>Supplier: leave the appointment scenario out of IF-031 (a schema failure).</summary>

@@ -227,21 +227,36 @@ public sealed partial class ReferenceParticipant
     }
 
     // IF-045 [NoMSAppointed]: the supplier has no metering service from its registration date; appoint one.
-    private async Task AppointAfterReminderAsync(DipMessage reminder)
+    private Task AppointAfterReminderAsync(DipMessage reminder) =>
+        AppointFromTodayAsync(reminder, _options.MeteringServiceDipId, _options.MeteringServiceMpid);
+
+    // IF-045 [InvalidMarketSegment]: the appointed service is not qualified for the metering point's new
+    // segment, so the supplier changes service (CSP) from today to one that is: its fallback service.
+    private async Task ReplaceUnqualifiedServiceAsync(DipMessage notice)
+    {
+        if (_options.FallbackMeteringServiceDipId is not { } fallback)
+        {
+            _log.Enqueue($"IF-045 [InvalidMarketSegment] for {notice.Mpan}: no other metering service to appoint");
+            return;
+        }
+        await AppointFromTodayAsync(notice, fallback, _options.FallbackMeteringServiceMpid ?? "");
+    }
+
+    private async Task AppointFromTodayAsync(DipMessage notice, string serviceDipId, string serviceMpid)
     {
         if (_options.Faults.IgnoreReminders) return;
-        var today = MarketTime.ParseDip(reminder.Payload.CommonBlock.D0?.TransactionTimestamp)?.ToInstant() ?? SystemClock.Instance.GetCurrentInstant();
+        var today = MarketTime.ParseDip(notice.Payload.CommonBlock.D0?.TransactionTimestamp)?.ToInstant() ?? SystemClock.Instance.GetCurrentInstant();
         var efd = MarketTime.ToDip(MarketTime.StartOfDay(MarketTime.LocalDateOf(today)));
-        await SendAsync("IF-031", "[MSApp]", reminder.Payload.CommonBlock.M0!, new JsonObject
+        await SendAsync("IF-031", "[MSApp]", notice.Payload.CommonBlock.M0!, new JsonObject
         {
             ["B070"] = new JsonObject
             {
-                ["proposedMeteringServiceDIPID"] = _options.MeteringServiceDipId,
-                ["proposedMeteringServiceMPID"] = _options.MeteringServiceMpid,
+                ["proposedMeteringServiceDIPID"] = serviceDipId,
+                ["proposedMeteringServiceMPID"] = serviceMpid,
                 ["proposedMeteringServiceDIPEffectiveFromDate"] = efd,
                 ["contractReferenceMeteringService"] = "MS-CONTRACT-001",
                 ["appointmentScenario"] = "CSP",
             },
-        }, reminder.Payload.CommonBlock.S1.SenderCorrelationId);
+        }, notice.Payload.CommonBlock.S1.SenderCorrelationId);
     }
 }

@@ -106,6 +106,7 @@ public sealed partial class ReferenceParticipant : IAsyncDisposable
                 case (DipRole.SmartMeteringService, "IF-035", "[IMS-SendMTD]"): await HandOverMtdsAsync(m); break;
                 case (DipRole.SmartMeteringService, "IF-035", "[MSAppAccepted]"): await ChaseMissingMtdsLaterAsync(m); break;
                 case (DipRole.Supplier, "IF-045", "[NoMSAppointed]"): await AppointAfterReminderAsync(m); break;
+                case (DipRole.Supplier, "IF-045", "[InvalidMarketSegment]"): await ReplaceUnqualifiedServiceAsync(m); break;
                 case (DipRole.Supplier, "IF-032" or "IF-035", _) when IsRejectedProposal(m): await ProposeFallbackServiceAsync(m); break;
             }
         }

@@ -6,9 +6,10 @@ using Qualification.Rules.Facts;
 namespace Qualification.Rules.Appointments;
 
 /// <summary>
-/// On an IF-045 [NoMSAppointed] reminder, the supplier requests a metering service appointment
-/// (IF-031) within the catalogue's SLA (REC deck: IF-045 every 7 days while agents are missing;
-/// DIP messages processed within 60 minutes).
+/// On an IF-045 notice, the supplier requests a metering service appointment (IF-031) within the
+/// catalogue's SLA: [NoMSAppointed] (REC deck: IF-045 every 7 days while agents are missing) and
+/// [InvalidMarketSegment] (the appointed service is not qualified for the metering point's segment);
+/// DIP messages are processed within 60 minutes.
 /// </summary>
 [Requirement("MHHS-IF045-ACTION")]
 [Name("Supplier acts on a missing-appointment reminder")]
@@ -27,7 +28,7 @@ public sealed class MissingAppointmentReminderActedOnRule : Rule
         When()
             .Match(() => requirement, r => r.Id == "MHHS-IF045-ACTION")
             .Match(() => calendar)
-            .Match(() => reminder, m => m.Direction == Direction.Published && m.InterfaceId == "IF-045" && m.EventCode == "[NoMSAppointed]")
+            .Match(() => reminder, m => m.Direction == Direction.Published && m.InterfaceId == "IF-045" && (m.EventCode == "[NoMSAppointed]" || m.EventCode == "[InvalidMarketSegment]"))
             .Match(() => supplier, c => c.Role == DipRole.Supplier && c.DipId == reminder.RecipientDipId)
             .Match(() => window, w => w.Scenario == reminder.Scenario)
             .Query(() => requests, q => q

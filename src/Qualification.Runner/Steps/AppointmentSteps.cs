@@ -1,4 +1,5 @@
 using NodaTime;
+using Qualification.Domain;
 using Qualification.Domain.Market;
 using Qualification.Runner.Execution;
 using Qualification.Stubs;
@@ -103,9 +104,30 @@ public sealed class AppointmentSteps(ScenarioWorld world)
 
     private Instant? _reminder;
 
+    /// <summary>SMRS changes the market segment of a metering point (e.g. after a meter exchange), re-checking its metering service's qualification.</summary>
+    [StepExample("When the market segment of 2000056535971 changes to advanced")]
+    [When(@"^the market segment of (\S+) changes to (smart|advanced|unmetered)$")]
+    public async Task WhenTheMarketSegmentChanges(string mpanText, string segment)
+    {
+        var h = world.Harness;
+        await h.Smrs.ChangeMarketSegmentAsync(MarketSteps.Mpan(mpanText).Value, MarketSegments.Parse(segment));
+        h.Note($"SMRS changed the market segment of {mpanText} to {segment}");
+    }
+
+    /// <summary>SMRS sent IF-045 [InvalidMarketSegment] to the supplier: its metering service is not qualified for the segment.</summary>
+    [StepExample("Then the registration service tells the supplier that the metering service of 2000056535971 is not qualified for its market segment")]
+    [Then(@"^the registration service tells the supplier that the metering service of (\S+) is not qualified for its market segment$")]
+    public async Task ThenTheRegistrationServiceReportsInvalidSegment(string mpan)
+    {
+        var h = world.Harness;
+        var notice = await world.WaitForPublicationAsync("IF-045", "[InvalidMarketSegment]", mpan, h.Supplier.DipId, h.Clock.GetCurrentInstant() + ScenarioWorld.DefaultPatience)
+            ?? throw new ExpectationFailedException($"SMRS sent no IF-045 [InvalidMarketSegment] for {mpan} to {h.Supplier}; is the appointed metering service qualified for the new segment after all?");
+        _reminder = ScenarioWorld.TimeOf(notice);
+    }
+
     /// <summary>The supplier answers the reminder with IF-031 within the given minutes.</summary>
     [StepExample("Then the supplier requests a metering service appointment for 2000056535971 within 60 minutes of the reminder")]
-    [Then(@"^the supplier requests a metering service appointment for (\S+) within (\d+) minutes of the reminder$")]
+    [Then(@"^the supplier requests a metering service appointment for (\S+) within (\d+) minutes of the (?:reminder|notice)$")]
     public async Task ThenTheSupplierActsOnTheReminder(string mpan, int minutes)
     {
         var h = world.Harness;

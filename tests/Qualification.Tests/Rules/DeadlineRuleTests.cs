@@ -31,6 +31,17 @@ public class DeadlineRuleTests
     private static Verdict VerdictOf(IReadOnlyList<Finding> findings, string requirement) =>
         findings.Single(f => f.RequirementId == requirement).Verdict;
 
+    [TestCase("[NoMSAppointed]", "2026-01-20 01:00", Verdict.Passed)]         // exactly 60 minutes
+    [TestCase("[NoMSAppointed]", "2026-01-20 01:01", Verdict.Failed)]
+    [TestCase("[InvalidMarketSegment]", "2026-01-20 01:00", Verdict.Passed)]
+    [TestCase("[InvalidMarketSegment]", "2026-01-20 01:01", Verdict.Failed)]
+    public void If045Notice_SixtyMinuteBoundary(string notice, string sent, Verdict expected)
+    {
+        var reminder = Message("n", Direction.Published, "IF-045", notice, At("2026-01-20 00:00"), recipient: Supplier);
+        var request = Message("r", Direction.Sent, "IF-031", "[MSApp]", At(sent), sender: Supplier);
+        Assert.That(VerdictOf(Evaluate([reminder, request], At("2026-01-21")), "MHHS-IF045-ACTION"), Is.EqualTo(expected));
+    }
+
     [TestCase("2026-01-05 10:00", Verdict.Passed)]   // exactly 60 minutes
     [TestCase("2026-01-05 10:01", Verdict.Failed)]   // 61 minutes
     public void AppointmentRequest_SixtyMinuteBoundary(string sent, Verdict expected)
