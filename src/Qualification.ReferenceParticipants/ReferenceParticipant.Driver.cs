@@ -22,7 +22,7 @@ public sealed partial class ReferenceParticipant
     /// <summary>Actions this participant's driver supports, by role.</summary>
     public static IReadOnlyDictionary<string, string[]> DriverActions { get; } = new Dictionary<string, string[]>
     {
-        [DipRole.Supplier] = ["appoint-metering-service", "associate-import-export", "relate-metering-points", "bill", "migrate-metering-point"],
+        [DipRole.Supplier] = ["appoint-metering-service", .. RelationshipChanges.EventByAction.Keys, "bill", "migrate-metering-point"],
         [DipRole.SmartMeteringService] = ["install-meter", "exchange-meter", "remove-meter", "change-energisation", "decline-appointments"],
     };
 
@@ -94,8 +94,7 @@ public sealed partial class ReferenceParticipant
                 case "change-energisation":
                     await ReportEnergisationAsync(at, m0, p);
                     break;
-                case "associate-import-export":
-                case "relate-metering-points":
+                case var relationship when RelationshipChanges.IsRelationshipAction(relationship):
                     if (_options.Faults.NoRelationshipRequests) break;
                     await RequestRelationshipAsync(action, m0, p);
                     break;
@@ -214,10 +213,11 @@ public sealed partial class ReferenceParticipant
         await ReportMeterWorksAsync("install-meter", at, m0, p);
     }
 
-    // IF-019: link an export to its import (or related secondaries to a primary); SMRS confirms with IF-020.
+    // IF-019: link an export to its import (or related secondaries to a primary), add to or remove from
+    // the relationship; SMRS confirms with IF-020.
     private async Task RequestRelationshipAsync(string action, M0Block m0, JsonObject p)
     {
-        var evt = action == "associate-import-export" ? "[LinkedImportExportCreate]" : "[RelatedCreate]";
+        var evt = RelationshipChanges.EventByAction[action];
         var payload = DipMessageFactory.Payload("IF-019", evt, _options.DipId, _options.Role, null, SystemClock.Instance.GetCurrentInstant(), new JsonObject
         {
             ["B090List"] = new JsonArray(new JsonObject { ["subsidiaryMPAN"] = p.Text("subsidiaryMpan") }),

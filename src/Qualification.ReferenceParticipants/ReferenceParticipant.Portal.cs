@@ -25,6 +25,9 @@ public sealed partial class ReferenceParticipant
         ["appoint-metering-service"] = ["mpan", "distributorDipId", "gspGroup", "effectiveFrom", "serviceDipId", "serviceMpid", "scenario"],
         ["associate-import-export"] = ["mpan", "distributorDipId", "gspGroup", "subsidiaryMpan"],
         ["relate-metering-points"] = ["mpan", "distributorDipId", "gspGroup", "subsidiaryMpan"],
+        ["remove-import-export"] = ["mpan", "distributorDipId", "gspGroup", "subsidiaryMpan"],
+        ["add-related-metering-points"] = ["mpan", "distributorDipId", "gspGroup", "subsidiaryMpan"],
+        ["remove-related-metering-points"] = ["mpan", "distributorDipId", "gspGroup", "subsidiaryMpan"],
         ["migrate-metering-point"] = ["mpan", "distributorDipId", "gspGroup", "effectiveFrom", "serviceDipId", "serviceMpid"],
         ["bill"] = ["mpan", "migrated", "profileClass", "ssc", "meterTimeswitchCode", "llfc", "duosTariffId"],
     };

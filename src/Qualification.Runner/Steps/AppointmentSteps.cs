@@ -1,5 +1,6 @@
 using NodaTime;
 using Qualification.Domain;
+using Qualification.Domain.Evidence;
 using Qualification.Domain.Market;
 using Qualification.Runner.Execution;
 using Qualification.Stubs;
@@ -157,19 +158,40 @@ public sealed class AppointmentSteps(ScenarioWorld world)
     }
 
     private Instant? _relationshipAsked;
+    private string? _relationshipEvent;
+    private long _relationshipJournalMark;
 
     /// <summary>Asks the supplier (through its driver) to associate an export with its import, or relate a secondary to a primary.</summary>
     [StepExample("When the supplier associates export 1412345678901 to 2300000000019")]
     [StepExample("When the supplier relates secondary 1412345678901 to 2300000000019")]
     [When(@"^the supplier (associates export|relates secondary) (\S+) to (\S+)$")]
-    public Task WhenTheSupplierLinks(string how, string subsidiaryText, string principalText)
+    public Task WhenTheSupplierLinks(string how, string subsidiaryText, string principalText) =>
+        DecideRelationshipAsync(how == "associates export" ? "associate-import-export" : "relate-metering-points", subsidiaryText, principalText);
+
+    /// <summary>Asks the supplier (through its driver) to add a secondary to an existing relationship.</summary>
+    [StepExample("When the supplier adds secondary 1412345678910 to 2300000000019")]
+    [When(@"^the supplier adds secondary (\S+) to (\S+)$")]
+    public Task WhenTheSupplierAdds(string subsidiaryText, string principalText) =>
+        DecideRelationshipAsync("add-related-metering-points", subsidiaryText, principalText);
+
+    /// <summary>Asks the supplier (through its driver) to remove an export or a secondary from its principal.</summary>
+    [StepExample("When the supplier removes export 1412345678901 from 2300000000019")]
+    [StepExample("When the supplier removes secondary 1412345678901 from 2300000000019")]
+    [When(@"^the supplier removes (export|secondary) (\S+) from (\S+)$")]
+    public Task WhenTheSupplierRemoves(string kind, string subsidiaryText, string principalText) =>
+        DecideRelationshipAsync(kind == "export" ? "remove-import-export" : "remove-related-metering-points", subsidiaryText, principalText);
+
+    private Task DecideRelationshipAsync(string action, string subsidiaryText, string principalText)
     {
         var h = world.Harness;
         var principal = MarketSteps.Mpan(principalText);
         var subsidiary = MarketSteps.Mpan(subsidiaryText);
         var point = world.DeclaredPoint(principal);
         _relationshipAsked = h.Clock.GetCurrentInstant();
-        return h.Driver.PerformAsync(h.Supplier, how == "associates export" ? "associate-import-export" : "relate-metering-points", new System.Text.Json.Nodes.JsonObject
+        _relationshipEvent = Domain.Dip.RelationshipChanges.EventByAction[action];
+        // Later steps look only at what follows this decision, not at an earlier one in the scenario.
+        _relationshipJournalMark = h.Journal.Count;
+        return h.Driver.PerformAsync(h.Supplier, action, new System.Text.Json.Nodes.JsonObject
         {
             ["mpan"] = principal.Value, ["subsidiaryMpan"] = subsidiary.Value, ["distributorDipId"] = point.DistributorDipId, ["gspGroup"] = point.GspGroup,
         });
@@ -183,8 +205,8 @@ public sealed class AppointmentSteps(ScenarioWorld world)
         var h = world.Harness;
         var from = _relationshipAsked ?? throw new Composition.InputException("No relationship was asked for in this scenario; put 'When the supplier associates export …' first.");
         var limit = Duration.FromMinutes(minutes);
-        var sent = await world.WaitForSentAnyEventAsync("IF-019", principal, h.Supplier.DipId, from + limit + limit)
-            ?? throw new ExpectationFailedException($"{h.Supplier} sent no valid IF-019 for principal {principal} within {minutes} minutes.");
+        var sent = await world.WaitForSentAsync("IF-019", _relationshipEvent!, principal, h.Supplier.DipId, from + limit + limit)
+            ?? throw new ExpectationFailedException($"{h.Supplier} sent no valid IF-019 {_relationshipEvent} for principal {principal} within {minutes} minutes.");
         if (sent.At - from > limit)
             throw new ExpectationFailedException($"{h.Supplier} sent IF-019 for {principal} {(sent.At - from).TotalMinutes:0} minutes after deciding; the limit is {minutes}.");
     }
@@ -195,21 +217,25 @@ public sealed class AppointmentSteps(ScenarioWorld world)
     public async Task ThenTheRegistrationServiceConfirmsTheRelationship(string principal)
     {
         var h = world.Harness;
-        var push = await world.WaitForPublicationAsync("IF-020", null, principal, h.Supplier.DipId, h.Clock.GetCurrentInstant() + ScenarioWorld.DefaultPatience)
-            ?? throw new ExpectationFailedException($"No IF-020 for {principal} reached {h.Supplier}.");
+        var push = await world.WaitForAsync(r => r.Sequence > _relationshipJournalMark && r.Kind == JournalKind.Push && r.InterfaceId == "IF-020" && r.Mpan == principal
+                                                 && r.To == h.Supplier.DipId && (r.Status is >= 200 and < 300 || r.Url is null && r.Status is null),
+                       h.Clock.GetCurrentInstant() + ScenarioWorld.DefaultPatience)
+            ?? throw new ExpectationFailedException($"No IF-020 for {principal} reached {h.Supplier} after its last relationship decision.");
         var payload = ScenarioWorld.PayloadOf(push);
         if (ScenarioWorld.Text(payload, "CommonBlock", "R0", "responseCode") != "A")
             throw new ExpectationFailedException($"SMRS refused the relationship for {principal}: {string.Join("; ", payload?["CommonBlock"]?["R0"]?["responseMessages"]?.AsArray().Select(x => x?.ToString()) ?? [])}.");
     }
 
-    /// <summary>SMRS now has the metering service under qualification appointed to the subsidiary.</summary>
+    /// <summary>SMRS now has the metering service under qualification (or the harness's incumbent, e.g. reinstated after a removal) appointed to the metering point.</summary>
     [StepExample("Then the metering service is appointed to 1412345678901")]
-    [Then(@"^the metering service is appointed to (\S+)$")]
-    public void ThenTheMeteringServiceIsAppointedTo(string mpan)
+    [StepExample("Then the incumbent metering service is appointed to 1412345678901")]
+    [Then(@"^the (metering service|incumbent metering service) is appointed to (\S+)$")]
+    public void ThenTheMeteringServiceIsAppointedTo(string which, string mpan)
     {
         var h = world.Harness;
+        var (dipId, mpid) = which == "metering service" ? (h.MeteringService.DipId, h.MeteringService.Mpid) : (HarnessParties.IncumbentMeteringServiceDipId, HarnessParties.IncumbentMeteringServiceMpid);
         var appointed = h.Smrs.AppointedMeteringService(mpan, h.Clock.GetCurrentInstant());
-        if (appointed?.ServiceDipId != h.MeteringService.DipId)
-            throw new ExpectationFailedException($"{mpan} has {(appointed is null ? "no metering service" : appointed.ServiceMpid)} appointed, not {h.MeteringService.Mpid}.");
+        if (appointed?.ServiceDipId != dipId)
+            throw new ExpectationFailedException($"{mpan} has {(appointed is null ? "no metering service" : appointed.ServiceMpid)} appointed, not {mpid}.");
     }
 }

@@ -77,6 +77,20 @@ public class DeadlineRuleTests
         Assert.That(VerdictOf(Evaluate([update], At("2026-04-20"), [works]), "REC-MO-MTD-IF005-3WD"), Is.EqualTo(expected));
     }
 
+    // A removal is answered only by the IF-019 event for a removal, sent after the decision.
+    [TestCase("remove-related-metering-points", "[RelatedRemove]", "2026-02-09 11:00", Verdict.Passed)]
+    [TestCase("remove-related-metering-points", "[RelatedRemove]", "2026-02-09 11:01", Verdict.Failed)]
+    [TestCase("remove-related-metering-points", "[RelatedCreate]", "2026-02-09 10:30", Verdict.Failed)]
+    [TestCase("remove-import-export", "[LinkedImportExportRemove]", "2026-02-09 10:30", Verdict.Passed)]
+    [TestCase("add-related-metering-points", "[RelatedAdd]", "2026-02-09 10:30", Verdict.Passed)]
+    [TestCase("associate-import-export", "[LinkedImportExportCreate]", "2026-02-09 09:59", Verdict.Failed)]
+    public void RelationshipDecision_AnsweredByItsOwnIf019Event(string action, string sentEvent, string sent, Verdict expected)
+    {
+        var decision = new ObservedAction("a", "s", action, Mpan, Supplier, At("2026-02-09 10:00"));
+        var request = Message("r", Direction.Sent, "IF-019", sentEvent, At(sent), sender: Supplier);
+        Assert.That(VerdictOf(Evaluate([request], At("2026-02-10"), [decision]), "REC-RMP-IF019"), Is.EqualTo(expected));
+    }
+
     [Test]
     public void EffectiveFrom_SummerUtcMidnight_FailsWithTheExpectedValue()
     {
