@@ -3,7 +3,7 @@ Feature: Metering service appointment on a pending switch
   When the Registration Service tells a gaining Supplier that a switch is pending (IF-002), the
   Supplier appoints its Metering Service (IF-031) within 60 minutes. SMRS validates the request,
   the Metering Service accepts it (IF-033/IF-034), and the appointment becomes active on the
-  effective date (IF-036).
+  effective date (IF-036), when the switch completes (IF-001).
 
   Background:
     Given the market time is 2026-01-05 09:00
@@ -18,6 +18,7 @@ Feature: Metering service appointment on a pending switch
     And the metering service accepts the appointment for 2300000000019
     When market time reaches 2026-01-20
     Then the metering service appointment for 2300000000019 is active
+    And the registration service tells the supplier that the switch of 2300000000019 is complete
 
   @req:REC-MO-22.6.1 @req:MHHS-DIP-IF031-VALID
   @role:SUP @segment:S @mandatory

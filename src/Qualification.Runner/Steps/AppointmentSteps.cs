@@ -92,6 +92,18 @@ public sealed class AppointmentSteps(ScenarioWorld world)
             throw new ExpectationFailedException($"The appointment of {h.MeteringService} to {mpan} is {appointment?.Status.ToString() ?? "missing"}, not Active.");
     }
 
+    /// <summary>CSS completed the switch on its effective date and SMRS told the incoming supplier (IF-001).</summary>
+    [StepExample("Then the registration service tells the supplier that the switch of 2300000000019 is complete")]
+    [Then(@"^the registration service tells the supplier that the switch of (\S+) is complete$")]
+    public async Task ThenTheSwitchIsComplete(string mpan)
+    {
+        var h = world.Harness;
+        var notice = await world.WaitForPublicationAsync("IF-001", null, mpan, h.Supplier.DipId, h.Clock.GetCurrentInstant() + ScenarioWorld.DefaultPatience)
+            ?? throw new ExpectationFailedException($"SMRS sent no IF-001 for {mpan} to {h.Supplier}: the switch did not complete (was it secured at gate closure the evening before?).");
+        if (notice.EventCode is not ("[ChangeOfSupplier]" or "[InitialRegistration]"))
+            throw new ExpectationFailedException($"SMRS sent IF-001 {notice.EventCode} for {mpan}; a completed switch is [ChangeOfSupplier] or [InitialRegistration].");
+    }
+
     /// <summary>SMRS sent IF-045 [NoMSAppointed] to the supplier.</summary>
     [StepExample("Then the registration service reminds the supplier that no metering service is appointed for 2000056535971")]
     [Then(@"^the registration service reminds the supplier that no metering service is appointed for (\S+)$")]
