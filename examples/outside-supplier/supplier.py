@@ -7,7 +7,10 @@ It shows what a candidate's own system does in the appointment process:
      supply start date, and sends IF-031 [MSApp] appointing the harness's metering service from
      local (Europe/London) midnight of that date;
   3. on IF-045 [NoMSAppointed], appoints that metering service from local midnight today;
-  4. acts once per DIP transaction: a replay (D0 replayIndicator, same transactionID) of a message
+  4. on IF-045 [InvalidMarketSegment] (its service is not qualified for the new segment), and when a
+     proposal is rejected (IF-032 R for a reason about the service, or IF-035 [MSAppRejected]),
+     proposes the harness's other metering service instead;
+  5. acts once per DIP transaction: a replay (D0 replayIndicator, same transactionID) of a message
      it has already received changes nothing, while one it never received is acted on.
 
 Usage: supplier.py --listen 127.0.0.1:9101 --dip http://127.0.0.1:7401 --css http://127.0.0.1:7402
@@ -26,6 +29,10 @@ from zoneinfo import ZoneInfo
 LONDON = ZoneInfo("Europe/London")
 # The metering service the harness plays (README, "Parties the harness plays").
 MS_DIP_ID, MS_MPID = "1200000015", "REFM"
+# The harness's other metering service, qualified for every segment; it accepts what is proposed to it.
+FALLBACK_DIP_ID, FALLBACK_MPID = "1200000098", "GAIN"
+# SMRS rejections another metering service can cure: not qualified for the segment, unknown DIP id, MPID mismatch.
+SERVICE_REJECTIONS = ("REG1031", "REG1090", "REG1091")
 
 
 def dip_time(moment):
@@ -72,14 +79,43 @@ def on_gain_mpan_info(args, payload):
 
 def on_missing_appointment(args, payload):
     """IF-045 [NoMSAppointed]: no metering service from our registration date; appoint one from today."""
+    appoint_from_today(args, payload, MS_DIP_ID, MS_MPID)
+
+
+def on_invalid_segment(args, payload):
+    """IF-045 [InvalidMarketSegment]: our service is not qualified for the new segment; change to one that is."""
+    appoint_from_today(args, payload, FALLBACK_DIP_ID, FALLBACK_MPID)
+
+
+def appoint_from_today(args, payload, dip_id, mpid):
     common = payload["CommonBlock"]
     today = dt.datetime.fromisoformat(common["D0"]["transactionTimestamp"]).astimezone(LONDON).date()
     midnight = dt.datetime(today.year, today.month, today.day, tzinfo=LONDON)
     send(args, "IF-031", "[MSApp]", common["M0"], {
-        "B070": {"proposedMeteringServiceDIPID": MS_DIP_ID, "proposedMeteringServiceMPID": MS_MPID,
+        "B070": {"proposedMeteringServiceDIPID": dip_id, "proposedMeteringServiceMPID": mpid,
                  "proposedMeteringServiceDIPEffectiveFromDate": dip_time(midnight),
                  "contractReferenceMeteringService": "OUTSIDE-001", "appointmentScenario": "CSP"},
     }, common["S1"].get("senderCorrelationID"))
+
+
+def on_rejection(args, payload):
+    """A rejected proposal on a switch: propose the other metering service with the same date and scenario."""
+    common, custom = payload["CommonBlock"], payload["CustomBlock"]
+    proposal = dict(custom.get("B070") or {})
+    if common["S0"]["interfaceID"] == "IF-032":
+        r0 = common.get("R0") or {}
+        messages = [str(m) for m in r0.get("responseMessages") or []]
+        if r0.get("responseCode") != "R" or not messages or not all(m.startswith(SERVICE_REJECTIONS) for m in messages):
+            return
+    # A change of service by the current supplier leaves its service standing; the fallback has no fallback.
+    if proposal.get("appointmentScenario") in ("CSP", "USP", "MCA") or proposal.get("proposedMeteringServiceDIPID") == FALLBACK_DIP_ID:
+        return
+    proposal.update(proposedMeteringServiceDIPID=FALLBACK_DIP_ID, proposedMeteringServiceMPID=FALLBACK_MPID,
+                    contractReferenceMeteringService="OUTSIDE-002")
+    reply = {"B070": proposal}
+    if "B013" in custom:
+        reply["B013"] = custom["B013"]
+    send(args, "IF-031", "[MSApp]", common["M0"], reply, None)
 
 
 def make_handler(args):
@@ -112,7 +148,11 @@ def make_handler(args):
                 s0 = payload["CommonBlock"]["S0"]
                 print(f"received {s0['interfaceID']} {s0['eventCode']}", flush=True)
                 handler = {("IF-002", "[GainMPANInfo]"): on_gain_mpan_info,
-                           ("IF-045", "[NoMSAppointed]"): on_missing_appointment}.get((s0["interfaceID"], s0["eventCode"]))
+                           ("IF-045", "[NoMSAppointed]"): on_missing_appointment,
+                           ("IF-045", "[InvalidMarketSegment]"): on_invalid_segment,
+                           ("IF-035", "[MSAppRejected]"): on_rejection}.get((s0["interfaceID"], s0["eventCode"]))
+                if s0["interfaceID"] == "IF-032":
+                    handler = on_rejection
                 if handler and first_time(payload):
                     threading.Thread(target=handler, args=(args, payload), daemon=True).start()
 

@@ -1,5 +1,6 @@
 using Qualification.ReferenceParticipants;
 using Qualification.Runner.Composition;
+using Qualification.Stubs;
 
 namespace Qualification.Runner.Cli;
 
@@ -18,7 +19,10 @@ public static class ParticipantCommand
         catch (FormatException e) { throw new InputException(e.Message); }
         await using var participant = await ReferenceParticipant.StartAsync(new ParticipantOptions
         {
-            Role = role, DipId = dipId, Mpid = mpid, ListenUrl = listen, DipUrl = new Uri(dipUrl), CssUrl = cssUrl is null ? null : new Uri(cssUrl), DtnUrl = dtnUrl is null ? null : new Uri(dtnUrl), ApiKey = apiKey, Faults = parsed,
+            Role = role, DipId = dipId, Mpid = mpid, ListenUrl = listen, DipUrl = new Uri(dipUrl), CssUrl = cssUrl is null ? null : new Uri(cssUrl), DtnUrl = dtnUrl is null ? null : new Uri(dtnUrl),
+            // Run against the harness, a supplier whose proposal is rejected turns to the harness's other metering service.
+            FallbackMeteringServiceDipId = HarnessParties.GainingMeteringServiceDipId, FallbackMeteringServiceMpid = HarnessParties.GainingMeteringServiceMpid,
+            ApiKey = apiKey, Faults = parsed,
         });
         output.WriteLine($"reference {role} {mpid} ({dipId}) listening; DIP webhook {participant.CallbackUrl}");
         output.Flush();
