@@ -27,10 +27,10 @@ public sealed class RequirementEvaluator
         repository.Load(x => x.From(typeof(RequirementEvaluator).Assembly));
         var compiler = new RuleCompiler();
         // The session looks every fact up by identity. By default that is record equality, which
-        // hashes every field (custom block, lists, evidence) on each insert: a fifth of a large
-        // offline evaluation. Messages and findings are distinct objects whose value equality never
-        // holds between two of them (each has its own id or its own evidence list), so reference
-        // identity gives the same sessions for less.
+        // hashes every field (custom block, lists, evidence) on each insert and lookup. Messages and
+        // findings are distinct objects whose value equality never holds between two of them (each
+        // has its own id or its own evidence list), so reference identity gives the same sessions
+        // without the hashing (a small gain, within the noise of docs/benchmarks.md's measurements).
         compiler.FactIdentityComparerRegistry.RegisterComparer<ObservedMessage>(ReferenceEqualityComparer.Instance);
         compiler.FactIdentityComparerRegistry.RegisterComparer<Finding>(ReferenceEqualityComparer.Instance);
         return compiler.Compile(repository.GetRules());
@@ -55,12 +55,23 @@ public sealed class RequirementEvaluator
     public WorkingDayCalendar Calendar { get; }
 
     /// <summary>Fires every rule over the facts and returns the findings. <paramref name="others"/>: further facts, e.g. from <c>Observation.SupplierFacts</c>.</summary>
+    /// <param name="messages">Observed DIP messages.</param>
+    /// <param name="candidates">The participants judged.</param>
+    /// <param name="windows">How far market time ran per scope.</param>
+    /// <param name="actions">Driver actions.</param>
+    /// <param name="flows">DTN flows.</param>
+    /// <param name="others">Further facts.</param>
+    /// <param name="passes">
+    /// Where the per-message validity requirements record valid messages; when null (or not compact)
+    /// each pass is returned as a finding like any other.
+    /// </param>
     public IReadOnlyList<Finding> Evaluate(IEnumerable<ObservedMessage> messages, IEnumerable<Candidate> candidates, IEnumerable<ObservationWindow> windows,
-        IEnumerable<ObservedAction>? actions = null, IEnumerable<ObservedFlow>? flows = null, IEnumerable<object>? others = null)
+        IEnumerable<ObservedAction>? actions = null, IEnumerable<ObservedFlow>? flows = null, IEnumerable<object>? others = null, MessagePasses? passes = null)
     {
         var session = Factory.Value.CreateSession();
         session.InsertAll(Catalog.All);
         session.Insert(new CalendarFact(Calendar));
+        session.Insert(passes ?? new MessagePasses(compact: false));
         session.InsertAll(candidates);
         session.InsertAll(windows);
         session.InsertAll(messages);

@@ -14,11 +14,13 @@ public sealed class AppointmentRequestIsValidRule : Rule
     {
         ObservedMessage request = null!;
         Candidate supplier = null!;
+        MessagePasses passes = null!;
         When()
             .Match(() => request, m => m.Direction == Direction.Sent && m.InterfaceId == "IF-031")
-            .Match(() => supplier, c => c.Role == DipRole.Supplier && c.DipId == request.SenderDipId);
+            .Match(() => supplier, c => c.Role == DipRole.Supplier && c.DipId == request.SenderDipId)
+            .Match(() => passes);
         Then()
-            .Do(ctx => ctx.Insert(MessageValidity.Judge("MHHS-DIP-IF031-VALID", request)));
+            .Do(ctx => MessageValidity.Judge(ctx, "MHHS-DIP-IF031-VALID", request, passes));
     }
 }
 
@@ -32,16 +34,25 @@ public sealed class AppointmentResponseIsValidRule : Rule
     {
         ObservedMessage response = null!;
         Candidate service = null!;
+        MessagePasses passes = null!;
         When()
             .Match(() => response, m => m.Direction == Direction.Sent && m.InterfaceId == "IF-034")
-            .Match(() => service, c => DipRole.IsMeteringService(c.Role) && c.DipId == response.SenderDipId);
+            .Match(() => service, c => DipRole.IsMeteringService(c.Role) && c.DipId == response.SenderDipId)
+            .Match(() => passes);
         Then()
-            .Do(ctx => ctx.Insert(MessageValidity.Judge("MHHS-DIP-IF034-VALID", response)));
+            .Do(ctx => MessageValidity.Judge(ctx, "MHHS-DIP-IF034-VALID", response, passes));
     }
 }
 
 internal static class MessageValidity
 {
+    /// <summary>Judges one message: a failure is always a finding; a pass is one too unless the evaluation records passes compactly.</summary>
+    public static void Judge(NRules.RuleModel.IContext ctx, string requirementId, ObservedMessage m, MessagePasses passes)
+    {
+        if (m.SchemaValid && passes.Compact) passes.Add(requirementId, m);
+        else ctx.Insert(Judge(requirementId, m));
+    }
+
     // One summary per interface and event rather than one per valid message: these requirements
     // judge every message, so on a large journal they make half of all findings. Bounded.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string?), string> Accepted = new();

@@ -16,10 +16,12 @@ public sealed class CandidateMessagesAreValidRule : Rule
     {
         ObservedMessage message = null!;
         Candidate candidate = null!;
+        MessagePasses passes = null!;
         When()
             .Match(() => message, m => m.Direction == Direction.Sent)
-            .Match(() => candidate, c => c.DipId == message.SenderDipId);
+            .Match(() => candidate, c => c.DipId == message.SenderDipId)
+            .Match(() => passes);
         Then()
-            .Do(ctx => ctx.Insert(MessageValidity.Judge("MHHS-DIP-MSG-VALID", message)));
+            .Do(ctx => MessageValidity.Judge(ctx, "MHHS-DIP-MSG-VALID", message, passes));
     }
 }

@@ -177,10 +177,17 @@ public sealed class PartitionedEvaluation(RequirementEvaluator evaluator, Offlin
                 var batch = new List<Partition> { p };
                 while (batch.Count < settings.PartitionsPerSession && closed.Reader.TryRead(out var more)) batch.Add(more);
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                var findings = Evaluate(batch, byId);
+                // Compact: valid messages come back as passes, not as one finding each (the tally counts
+                // them and turns into findings only those that enter its sample).
+                var passes = new MessagePasses(compact: true);
+                var findings = Evaluate(batch, byId, passes);
                 Interlocked.Add(ref outcome.EvaluateTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
                 // One scope per partition: the tally counts scopes per Add.
-                foreach (var scope in findings.GroupBy(f => f.Scenario, StringComparer.Ordinal)) outcome.Tally.Add(scope.ToList());
+                var byScope = passes.Passes.ToLookup(x => x.Message.Scenario, StringComparer.Ordinal);
+                foreach (var scope in findings.GroupBy(f => f.Scenario, StringComparer.Ordinal)) outcome.Tally.Add(scope.ToList(), byScope[scope.Key].ToList());
+                // Scopes whose only findings are passes.
+                var withFindings = findings.Select(f => f.Scenario).ToHashSet(StringComparer.Ordinal);
+                foreach (var scope in byScope) if (!withFindings.Contains(scope.Key)) outcome.Tally.Add([], scope.ToList());
             }
         }
 
@@ -330,7 +337,13 @@ public sealed class PartitionedEvaluation(RequirementEvaluator evaluator, Offlin
     public IReadOnlyList<Finding> Evaluate(Partition p, IReadOnlyDictionary<string, Candidate> candidates) => Evaluate([p], candidates);
 
     /// <summary>Evaluates closed partitions (distinct scopes) together in one NRules session.</summary>
-    public IReadOnlyList<Finding> Evaluate(IReadOnlyList<Partition> partitions, IReadOnlyDictionary<string, Candidate> candidates)
+    public IReadOnlyList<Finding> Evaluate(IReadOnlyList<Partition> partitions, IReadOnlyDictionary<string, Candidate> candidates) => Evaluate(partitions, candidates, null);
+
+    /// <summary>
+    /// As <see cref="Evaluate(IReadOnlyList{Partition}, IReadOnlyDictionary{string, Candidate})"/>; with a compact
+    /// <paramref name="passes"/>, valid messages of the per-message validity requirements are recorded there instead of returned as findings.
+    /// </summary>
+    public IReadOnlyList<Finding> Evaluate(IReadOnlyList<Partition> partitions, IReadOnlyDictionary<string, Candidate> candidates, MessagePasses? passes)
     {
         var windows = new List<ObservationWindow>();
         var facts = new List<ObservedMessage>();
@@ -363,7 +376,7 @@ public sealed class PartitionedEvaluation(RequirementEvaluator evaluator, Offlin
         var named = harnessRun ? candidates.Values.ToList()
             : facts.SelectMany(f => new[] { f.SenderDipId, f.RecipientDipId }).OfType<string>().Distinct(StringComparer.Ordinal)
                 .Select(id => candidates.GetValueOrDefault(id)).OfType<Candidate>().ToList();
-        return named.Count == 0 ? [] : evaluator.Evaluate(facts, named, windows, actions, flows, others);
+        return named.Count == 0 ? [] : evaluator.Evaluate(facts, named, windows, actions, flows, others, passes);
     }
 }
 
@@ -401,12 +414,40 @@ public sealed class FindingTally(int perVerdict)
     public int ScopesListed { get; init; } = 200;
 
     /// <summary>Adds one partition's findings.</summary>
-    public void Add(IReadOnlyList<Finding> findings)
+    public void Add(IReadOnlyList<Finding> findings) => Add(findings, []);
+
+    /// <summary>
+    /// Adds one partition's findings and its recorded validity passes (<see cref="MessagePasses"/>).
+    /// A pass counts exactly as its finding would; the finding is built only when it enters the sample.
+    /// </summary>
+    public void Add(IReadOnlyList<Finding> findings, IReadOnlyList<(string RequirementId, ObservedMessage Message)> passes)
     {
-        if (findings.Count == 0) return;
+        if (findings.Count == 0 && passes.Count == 0) return;
         lock (_gate)
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (requirementId, message) in passes)
+            {
+                if (!_entries.TryGetValue(requirementId, out var e)) _entries[requirementId] = e = new Entry();
+                e.Counts[(int)Verdict.Passed]++;
+                var sample = e.Samples[(int)Verdict.Passed];
+                // The canonical order starts with the evidence's market time: a later message cannot enter a full sample.
+                if (sample.Count < perVerdict || message.MarketTime <= (sample.Max!.Evidence.Count == 0 ? Instant.MinValue : sample.Max.Evidence[0].MarketTime))
+                {
+                    var f = MessagePasses.ToFinding(requirementId, message);
+                    if (sample.Count < perVerdict || Canonical.Compare(f, sample.Max!) < 0)
+                    {
+                        sample.Add(f);
+                        if (sample.Count > perVerdict) sample.Remove(sample.Max!);
+                    }
+                }
+                if (seen.Add(requirementId))
+                {
+                    e.ScopeCount++;
+                    e.Scopes.Add(message.Scenario);
+                    if (e.Scopes.Count > ScopesListed) e.Scopes.Remove(e.Scopes.Max!);
+                }
+            }
             foreach (var f in findings)
             {
                 if (!_entries.TryGetValue(f.RequirementId, out var e)) _entries[f.RequirementId] = e = new Entry();

@@ -96,16 +96,19 @@ public sealed partial class DipEmulator
         {
             return _publications.Where(p => p.Channel == channel && p.Recipient == recipient
                     && (filter.From is null || p.At >= filter.From) && (filter.To is null || p.At <= filter.To)
-                    && (filter.EventCode is null || p.Egress.EventCode == filter.EventCode)
-                    && (filter.Mpan is null || p.Egress.Payload.CommonBlock.M0?.MpanCore == filter.Mpan)
+                    && (filter.EventCode is null || p.EventCode == filter.EventCode)
+                    && (filter.Mpan is null || p.M0Mpan == filter.Mpan)
                     && (filter.TransactionIds is null || filter.TransactionIds.Contains(p.TransactionId))
-                    && (filter.Version is null || p.Egress.Payload.CommonBlock.S0.SchemaVersion == filter.Version))
+                    && (filter.Version is null || p.SchemaVersion == filter.Version))
                 .ToList();
         }
     }
 
-    private static DipMessage Replayed(Publication p) =>
-        new(p.Egress.Payload with { CommonBlock = p.Egress.Payload.CommonBlock with { D0 = p.Egress.Payload.CommonBlock.D0! with { ReplayIndicator = true } } });
+    private static DipMessage Replayed(Publication p)
+    {
+        var egress = p.Egress;
+        return new(egress.Payload with { CommonBlock = egress.Payload.CommonBlock with { D0 = egress.Payload.CommonBlock.D0! with { ReplayIndicator = true } } });
+    }
 
     private ResponseMessage HandleReplay(Call call)
     {

@@ -15,7 +15,7 @@ public sealed partial class DipEmulator
     {
         Publication? latest;
         lock (_publications)
-            latest = _publications.LastOrDefault(p => p.Channel == channel && p.Recipient == recipient && (mpan is null || p.Egress.Mpan == mpan));
+            latest = _publications.LastOrDefault(p => p.Channel == channel && p.Recipient == recipient && (mpan is null || p.Mpan == mpan));
         if (latest is null) return null;
         var track = _tracks.Values.FirstOrDefault(t => t.Channel == channel && t.TransactionByRecipient.GetValueOrDefault(recipient) == latest.TransactionId);
         var delivered = await DeliverAsync(Replayed(latest), recipient, channel, track, "replay");

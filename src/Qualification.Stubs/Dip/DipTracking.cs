@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using NodaTime;
 using Qualification.Domain.Dip;
@@ -5,7 +6,31 @@ using Qualification.Domain.Dip;
 namespace Qualification.Stubs.Dip;
 
 /// <summary>One delivery the emulated DIP made (or recorded) to one recipient: what replay and requeue serve again.</summary>
-internal sealed record Publication(string Channel, string Recipient, DipMessage Egress, Instant At, string TransactionId);
+/// <remarks>
+/// The DIP keeps the last RetainedMessages publications; each holds its egress item as wire JSON
+/// (UTF-8) and the few fields replay and requeue filter on, not the message's object tree, so the
+/// retained window costs a fraction of the live heap. <see cref="Egress"/> reads the item back.
+/// </remarks>
+internal sealed class Publication(string channel, string recipient, DipMessage egress, Instant at, string transactionId)
+{
+    private readonly byte[] _egress = JsonSerializer.SerializeToUtf8Bytes(egress, DipMessage.Json);
+
+    public string Channel { get; } = channel;
+    public string Recipient { get; } = recipient;
+    public Instant At { get; } = at;
+    public string TransactionId { get; } = transactionId;
+    /// <summary>S0 event code.</summary>
+    public string EventCode { get; } = egress.EventCode;
+    /// <summary>M0 MPAN core, or M1 principal MPAN ("" when neither).</summary>
+    public string Mpan { get; } = egress.Mpan;
+    /// <summary>M0 MPAN core only (the replay filter's mpan).</summary>
+    public string? M0Mpan { get; } = egress.Payload.CommonBlock.M0?.MpanCore;
+    /// <summary>S0 schema version.</summary>
+    public string SchemaVersion { get; } = egress.Payload.CommonBlock.S0.SchemaVersion;
+
+    /// <summary>The egress item as delivered, read back from its wire JSON.</summary>
+    public DipMessage Egress => JsonSerializer.Deserialize<DipMessage>(_egress, DipMessage.Json) ?? throw new JsonException("A retained publication was null.");
+}
 
 /// <summary>
 /// The DIP's message tracker for one sender unique reference on one channel: the stages it went
@@ -14,7 +39,10 @@ internal sealed record Publication(string Channel, string Recipient, DipMessage 
 /// </summary>
 internal sealed class MessageTrack(string channel, string senderUniqueReference)
 {
-    private readonly List<JsonObject> _entries = [];
+    // Each stage entry is kept as its UTF-8 JSON (with its recipient, to filter on) rather than as a
+    // JsonObject tree: the DIP retains the tracks of the last RetainedMessages messages, and a tree of
+    // some thirty small objects per entry made them most of the live heap (and of every full collection).
+    private readonly List<(string? Recipient, byte[] Json)> _entries = [];
 
     public string Channel { get; } = channel;
     public string SenderUniqueReference { get; } = senderUniqueReference;
@@ -32,30 +60,42 @@ internal sealed class MessageTrack(string channel, string senderUniqueReference)
     {
         lock (_entries)
         {
-            _entries.Add(new JsonObject
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>(768);
+            using (var w = new Utf8JsonWriter(buffer))
             {
-                ["TimeGenerated"] = TrackerTime(marketTime, millis: true),
-                ["SenderDIPID"] = SenderDipId,
-                ["Interface"] = Channel,
-                ["EventCode"] = EventCode,
-                ["Reason"] = reason,
-                ["SentDateTime"] = SentDateTime,
-                ["Duration"] = durationMs,
-                ["MessageDelayInMilliSeconds"] = 0,
-                ["SenderUniqueReference"] = SenderUniqueReference,
-                ["DIPTransactionID"] = transactionId ?? TransactionId,
-                ["DIPCorrelationID"] = CorrelationId,
-                ["MPANCore"] = Mpan,
-                ["DIPStage"] = stage,
-                ["Status"] = status,
-                ["StatusCode"] = statusCode,
-                ["Message"] = message,
-                ["Recipient"] = recipient,
-                ["Recipients"] = recipients is null ? null : new JsonArray(recipients.Select(r => (JsonNode?)r).ToArray()),
-                ["RecipientMap"] = recipientMap,
-                ["uri"] = uri?.ToString(),
-                ["rn"] = _entries.Count + 1,
-            });
+                void Text(string name, string? value) { if (value is null) w.WriteNull(name); else w.WriteString(name, value); }
+                w.WriteStartObject();
+                Text("TimeGenerated", TrackerTime(marketTime, millis: true));
+                Text("SenderDIPID", SenderDipId);
+                Text("Interface", Channel);
+                Text("EventCode", EventCode);
+                Text("Reason", reason);
+                Text("SentDateTime", SentDateTime);
+                w.WriteNumber("Duration", durationMs);
+                w.WriteNumber("MessageDelayInMilliSeconds", 0);
+                Text("SenderUniqueReference", SenderUniqueReference);
+                Text("DIPTransactionID", transactionId ?? TransactionId);
+                Text("DIPCorrelationID", CorrelationId);
+                Text("MPANCore", Mpan);
+                Text("DIPStage", stage);
+                Text("Status", status);
+                w.WriteNumber("StatusCode", statusCode);
+                Text("Message", message);
+                Text("Recipient", recipient);
+                if (recipients is null) w.WriteNull("Recipients");
+                else
+                {
+                    w.WriteStartArray("Recipients");
+                    foreach (var r in recipients) if (r is null) w.WriteNullValue(); else w.WriteStringValue(r);
+                    w.WriteEndArray();
+                }
+                w.WritePropertyName("RecipientMap");
+                if (recipientMap is null) w.WriteNullValue(); else recipientMap.WriteTo(w);
+                Text("uri", uri?.ToString());
+                w.WriteNumber("rn", _entries.Count + 1);
+                w.WriteEndObject();
+            }
+            _entries.Add((recipient, buffer.WrittenSpan.ToArray()));
         }
     }
 
@@ -63,7 +103,7 @@ internal sealed class MessageTrack(string channel, string senderUniqueReference)
     public JsonObject ToJournalRecord(string recipient)
     {
         List<JsonObject> entries;
-        lock (_entries) entries = _entries.Where(e => e["Recipient"] is null || e["Recipient"]!.GetValue<string>() == recipient).Select(e => (JsonObject)e.DeepClone()).ToList();
+        lock (_entries) entries = _entries.Where(e => e.Recipient is null || e.Recipient == recipient).Select(e => JsonNode.Parse(e.Json)!.AsObject()).ToList();
         for (var i = 0; i < entries.Count; i++) entries[i]["rn"] = i + 1;
         return new JsonObject
         {
