@@ -65,7 +65,7 @@ public static class EmulatorLatencyBench
         directory.Add(new Participant(Service, "MSS", "REFM", "Bench metering service", null, null, new HashSet<string> { "S" }));
         await using var dip = new DipEmulator(new DipEmulatorOptions { Url = "http://127.0.0.1:0" }, DipSchemaCatalog.Embedded, directory, journal, clock, () => "bench");
 
-        var template = Template();
+        var template = BenchMessages.CommsHubTemplate(Service, Supplier);
         var next = 0L;
         string Body() => template.Replace("UNIQUE", Interlocked.Increment(ref next).ToString("D9", CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
@@ -246,25 +246,4 @@ public static class EmulatorLatencyBench
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
-    private static string Template()
-    {
-        var custom = new JsonObject
-        {
-            ["B093"] = new JsonObject
-            {
-                ["commsHubActivity"] = "1", ["commsHubSerialNumber"] = "CH0001", ["commsHubGUID"] = "00-DB-12-34-56-78-9A-BC",
-                ["GPFGasGUID"] = null, ["commsHubInstallationDate"] = "2026-01-05T09:00:00+00:00", ["commsHubFWVersion"] = null,
-            },
-        };
-        var payload = DipMessageFactory.Payload("IF-004", "[CommsHubInfo]", Service, "MSS", new M0Block("2300000000019", "2500000001", "_J"), Instant.FromUtc(2026, 1, 5, 10, 0), custom);
-        payload = payload with
-        {
-            CommonBlock = payload.CommonBlock with
-            {
-                A0 = new A0Block([Supplier], [], []),
-                S1 = payload.CommonBlock.S1 with { SenderUniqueReference = $"S-IF-004-{Service}-MSS-20260105-UNIQUE" },
-            },
-        };
-        return DipMessage.ToArrayJson([new DipMessage(payload)]);
-    }
 }

@@ -69,7 +69,7 @@ public static class SoakBench
             DipSchemaCatalog.Embedded, directory, journal, clock, () => "soak");
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = inFlight }) { BaseAddress = new Uri(dip.Url), Timeout = TimeSpan.FromSeconds(30) };
 
-        var template = Template();
+        var template = BenchMessages.CommsHubTemplate(Service, Supplier);
         var accepted = 0L;
         var refused = new ConcurrentBag<string>();
         var memory = new List<(string When, long Sent, long Heap, long WorkingSet)>();
@@ -135,28 +135,6 @@ public static class SoakBench
             + $"{(end.Heap - start.Heap) / (double)Math.Max(1, sent):0} bytes per message retained");
         try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
         return lost == 0 && duplicated == 0 && refused.IsEmpty && sent == count ? 0 : 1;
-    }
-
-    private static string Template()
-    {
-        var custom = new JsonObject
-        {
-            ["B093"] = new JsonObject
-            {
-                ["commsHubActivity"] = "1", ["commsHubSerialNumber"] = "CH0001", ["commsHubGUID"] = "00-DB-12-34-56-78-9A-BC",
-                ["GPFGasGUID"] = null, ["commsHubInstallationDate"] = "2026-01-05T09:00:00+00:00", ["commsHubFWVersion"] = null,
-            },
-        };
-        var payload = DipMessageFactory.Payload("IF-004", "[CommsHubInfo]", Service, "MSS", new M0Block("2300000000019", "2500000001", "_J"), Instant.FromUtc(2026, 1, 5, 10, 0), custom);
-        payload = payload with
-        {
-            CommonBlock = payload.CommonBlock with
-            {
-                A0 = new A0Block([Supplier], [], []),
-                S1 = payload.CommonBlock.S1 with { SenderUniqueReference = $"S-IF-004-{Service}-MSS-20260105-UNIQUE" },
-            },
-        };
-        return DipMessage.ToArrayJson([new DipMessage(payload)]);
     }
 
     private static async Task<int> SendAsync(HttpClient http, string template, string unique)
