@@ -245,5 +245,4 @@ public static class EmulatorLatencyBench
     private static string Url(WebApplication app) => app.Urls.First().Replace("localhost", "127.0.0.1", StringComparison.Ordinal);
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
-
 }
