@@ -11,7 +11,7 @@ using Qualification.Rules.Facts;
 using Qualification.Runner.Execution;
 
 /// <summary>
-/// Offline evaluation throughput (issue 9) as a ratio against the parse-only floor measured in the
+/// Offline evaluation throughput as a ratio against the parse-only floor measured in the
 /// same run: System.Text.Json parsing every line of the same generated journal and doing nothing else.
 ///   dotnet run -c Release --project bench/Qualification.Benchmarks -- --evaluate [--messages 1000000] [--quick] [--keep]
 /// </summary>

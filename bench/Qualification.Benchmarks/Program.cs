@@ -16,10 +16,10 @@ using Qualification.Dtn.Validation;
 // --size   file size (default 256MB); the file is generated into the temp folder, never committed.
 // --quick  one timed pass of each, without BenchmarkDotNet, plus the peak working set of validation.
 // --keep   leave the generated file for the next run.
-// Offline journal evaluation (issue 9) has its own entry: OfflineEvaluationBenchmarks.cs.
-// --soak: the DIP soak (issue 10), SoakBench.cs.
+// Offline journal evaluation has its own entry: OfflineEvaluationBenchmarks.cs.
+// --soak: the DIP soak, SoakBench.cs.
 if (args.Contains("--evaluate")) { OfflineEvaluationBench.Run(args); return; }
-// Soak of the emulated DIP with a receiving webhook (issue 10): SoakBench.cs.
+// Soak of the emulated DIP with a receiving webhook: SoakBench.cs.
 if (args.Contains("--soak")) { Environment.ExitCode = await SoakBench.RunAsync(args); return; }
 // The emulated DIP against a bare Kestrel endpoint: throughput ratio and added p99 latency (EmulatorLatencyBench.cs).
 if (args.Contains("--emulator")) { Environment.ExitCode = await EmulatorLatencyBench.RunAsync(args); return; }

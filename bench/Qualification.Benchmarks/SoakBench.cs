@@ -16,7 +16,7 @@ using Qualification.Domain.Market;
 using Qualification.Stubs.Dip;
 
 /// <summary>
-/// Soak (issue 10): a bounded number of messages through the emulated DIP at a steady rate on
+/// Soak: a bounded number of messages through the emulated DIP at a steady rate on
 /// loopback, participant to participant (IF-004 from a metering service, A0 → the supplier), so each
 /// accepted message is pushed to the supplier's webhook. Reports lost and duplicated messages (the
 /// webhook counts each senderUniqueReference), memory at start, middle and end, and throughput.

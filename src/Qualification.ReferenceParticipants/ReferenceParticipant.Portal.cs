@@ -8,7 +8,7 @@ using Qualification.Domain.Dip;
 
 namespace Qualification.ReferenceParticipants;
 
-// The web portal (issue 8): the driver actions as plain HTML forms, for candidates operated by
+// The web portal: the driver actions as plain HTML forms, for candidates operated by
 // people through a browser. Posting a form performs exactly what the driver API does. The page
 // carries the market time in a hidden field (marketTime), so a harness driving the portal through a
 // browser keeps the participant's test clock in step the same way the driver API does.

@@ -25,10 +25,10 @@ var run = new Command("run", "Run a qualification: scenarios, rules, evidence. E
 };
 run.Options.Add(mustPass);
 run.Options.Add(waivers);
-// Sharded runs (issue 9): a deterministic 1/n of the scenarios; `qualify merge` joins the shards.
+// Sharded runs: a deterministic 1/n of the scenarios; `qualify merge` joins the shards.
 var shard = new Option<string?>("--shard") { Description = "Run a deterministic share i/n of the scenarios (hash of the scenario id); join shards with `qualify merge`." };
 run.Options.Add(shard);
-// Candidates in containers (issue 8): Testcontainers starts the candidate from a local image.
+// Candidates in containers: Testcontainers starts the candidate from a local image.
 var candidateImage = new Option<string?>("--candidate-image") { Description = "Start the candidate (described by --candidate) from this container image, with host networking and QUALIFY_* environment variables." };
 run.Options.Add(candidateImage);
 // Ctrl-C (SIGINT) and SIGTERM stop a run at the next step boundary; it still writes its evidence,
@@ -92,15 +92,15 @@ root.Subcommands.Add(run);
 root.Subcommands.Add(lint);
 root.Subcommands.Add(steps);
 root.Subcommands.Add(participant);
-// DTN flow files (issue 6).
+// DTN flow files.
 root.Subcommands.Add(FlowCommand.Create());
-// Reports and evidence for assessors (issue 7).
+// Reports and evidence for assessors.
 root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(EvidenceCommand.CreateEvidence());
 root.Subcommands.Add(EvidenceCommand.CreateVerify());
-// The emulators on their own, for a participant's own client (issue 3).
+// The emulators on their own, for a participant's own client.
 root.Subcommands.Add(StubsCommand.Create());
-// Offline evaluation, sharding and scale (issue 9).
+// Offline evaluation, sharding and scale.
 root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(MergeCommand.Create());
 root.Subcommands.Add(GenerateJournalCommand.Create());

@@ -91,7 +91,7 @@ public sealed class Journal : IDisposable
     /// <param name="keepInMemory">
     /// Keep a copy of every record for <see cref="Records"/> (a run judges them at the end). A
     /// long-lived process that never reads them back (<c>qualify stubs</c>) passes false, so its memory
-    /// stays flat however many messages pass (issue 10: it grew by every message's body).
+    /// stays flat however many messages pass (a copy per record once grew it by every message's body).
     /// </param>
     public Journal(string path, bool keepInMemory = true)
     {

@@ -96,7 +96,7 @@ public static class ReportCommand
         }
         var full = Path.GetFullPath(results);
         if (Directory.Exists(Path.Combine(full, "allure-results"))) return (full, Path.Combine(full, "allure-results"));
-        // A killed run (SIGKILL, power loss) leaves its journal but no summary or Allure results (issue 10).
+        // A killed run (SIGKILL, power loss) leaves its journal but no summary or Allure results.
         if (File.Exists(Path.Combine(full, "journal.jsonl")) && !File.Exists(Path.Combine(full, "summary.json")))
             throw new InputException($"--results {results}: the run has a journal but no summary.json or allure-results/, so it was stopped before writing its evidence (killed). "
                 + $"Judge its journal first: `qualify evaluate --journal {Path.Combine(full, "journal.jsonl")} --out {full}` (marks it interrupted), then run `qualify report --results {results}` again.");

@@ -37,7 +37,7 @@ public sealed record RunOptions
     public IReadOnlyList<string> MustPass { get; init; } = [];
     /// <summary>Waiver file (YAML: requirement, reason, expires); expired waivers are ignored with a warning.</summary>
     public string? WaiversFile { get; init; }
-    /// <summary>Run only this shard's share of the scenarios (--shard i/n, issue 9); null runs them all.</summary>
+    /// <summary>Run only this shard's share of the scenarios (--shard i/n); null runs them all.</summary>
     public Execution.Shard? Shard { get; init; }
     /// <summary>Start the candidate from this container image (--candidate-image; overrides the profile's image).</summary>
     public string? CandidateImage { get; init; }

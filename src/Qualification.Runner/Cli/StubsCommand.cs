@@ -66,7 +66,7 @@ public static class StubsCommand
             clientAuthority = HarnessCertificates.WriteParticipantKit(folder, dipId).Authority;
             clientCertificatePath = Path.GetFullPath(Path.Combine(folder, dipId + "-cert.pem"));
         }
-        // The run's token for GET /harness/journal (issue 10): printed below and written beside the
+        // The run's token for GET /harness/journal: printed below and written beside the
         // journal, readable only by the user who started the stubs.
         var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
         var tokenPath = Path.Combine(folder, "harness-token");

@@ -124,7 +124,7 @@ public sealed record CandidateProfile
         };
     }
 
-    // drive, portal and prompt (issue 8): how actions that start inside the candidate are caused.
+    // drive, portal and prompt: how actions that start inside the candidate are caused.
     private static (DriveMode, PortalProfile?, PromptProfile) ReadDriving(ProfileFile file, string path, Uri? driverUri, List<string> errors)
     {
         var drive = (file.Drive?.Trim().ToLowerInvariant()) switch

@@ -11,7 +11,7 @@ using WireMock.Util;
 
 namespace Qualification.Stubs.Dip;
 
-// The harness's own read-only endpoint (issue 10): the journal, for a participant developing against
+// The harness's own read-only endpoint: the journal, for a participant developing against
 // `qualify stubs`, guarded by the run's token. Not part of the DIP API.
 public sealed partial class DipEmulator
 {

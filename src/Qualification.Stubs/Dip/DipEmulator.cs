@@ -74,7 +74,7 @@ public sealed record DipEmulatorOptions
     /// How many recent messages keep their delivery status and how many recent publications can be
     /// replayed or requeued; older ones are forgotten (the real DIP also retains for a limited time).
     /// Duplicate detection of sender unique references is not limited. Bounds the emulator's memory in a
-    /// long <c>qualify stubs</c> session (issue 10: it grew by about 10 KB per message without bound).
+    /// long <c>qualify stubs</c> session (unbounded, it once grew by about 10 KB per message).
     /// </summary>
     public int RetainedMessages { get; init; } = 20_000;
     /// <summary>
@@ -149,7 +149,7 @@ public sealed partial class DipEmulator : IAsyncDisposable
             Urls = [options.Url],
             StartAdminInterface = false,
             // The emulator journals every call itself and never reads WireMock's request log; keeping
-            // 10,000 parsed requests there cost about 200 MB in the soak (issue 10).
+            // 10,000 parsed requests there cost about 200 MB in the soak.
             MaxRequestLogCount = 0,
             CertificateSettings = TlsCertificate is null ? null : new WireMockCertificateSettings { X509Certificate = TlsCertificate },
             // The TLS layer takes any client certificate; the emulator then checks it and answers
@@ -236,7 +236,7 @@ public sealed partial class DipEmulator : IAsyncDisposable
         JsonNode? json = null;
         // JSON on the wire is UTF-8 (RFC 8259). System.Text.Json does not check the bytes inside
         // strings, so without this a message with invalid bytes was accepted with U+FFFD in its fields
-        // and the journal did not hold the bytes sent (issue 10). Such a body is refused and kept as base64.
+        // and the journal did not hold the bytes sent. Such a body is refused and kept as base64.
         var badUtf8At = oversize || body.Length == 0 ? -1 : InvalidUtf8Offset(body);
         if (!oversize && body.Length > 0 && badUtf8At < 0)
         {

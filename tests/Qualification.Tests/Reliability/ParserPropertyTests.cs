@@ -11,7 +11,7 @@ using Qualification.Tests.Stubs;
 namespace Qualification.Tests.Reliability;
 
 /// <summary>
-/// Properties over arbitrary input (issue 10): the DTN flow reader and validator never throw on any
+/// Properties over arbitrary input: the DTN flow reader and validator never throw on any
 /// file, and the DIP envelope reader either reads an item or throws <see cref="JsonException"/>.
 /// </summary>
 public class ParserPropertyTests

@@ -11,7 +11,7 @@ using Qualification.Tests.Support;
 namespace Qualification.Tests.Scale;
 
 /// <summary>
-/// `qualify evaluate` (issue 9): the rules over recorded traffic. One real run (with a faulty
+/// `qualify evaluate`: the rules over recorded traffic. One real run (with a faulty
 /// reference supplier, so a requirement fails) is shared by the run-journal tests.
 /// </summary>
 [TestFixture]

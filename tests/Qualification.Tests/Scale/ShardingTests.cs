@@ -3,7 +3,7 @@ using Qualification.Tests.Support;
 
 namespace Qualification.Tests.Scale;
 
-/// <summary>`qualify run --shard i/n` and `qualify merge` (issue 9).</summary>
+/// <summary>`qualify run --shard i/n` and `qualify merge`.</summary>
 [TestFixture]
 public class ShardingTests
 {
