@@ -8,8 +8,7 @@ namespace Qualification.Tests.Rules;
 /// <summary>How findings roll up into one verdict per requirement, and when a requirement is out of scope.</summary>
 public class AssessmentTests
 {
-    private static readonly RequirementEvaluator Evaluator = new(
-        RequirementCatalog.Load(Path.Combine(Qualify.RepoRoot, "features", "requirements.yaml")), WorkingDayCalendar.Default);
+    private static readonly RequirementEvaluator Evaluator = RuleKit.Evaluator;
 
     private const string Requirement = "REC-MO-22.6.1";
 

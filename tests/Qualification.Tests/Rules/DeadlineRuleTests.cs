@@ -10,14 +10,13 @@ namespace Qualification.Tests.Rules;
 /// <summary>The deadline rules at their boundaries: just inside and just outside.</summary>
 public class DeadlineRuleTests
 {
-    private static readonly RequirementEvaluator Evaluator = new(
-        RequirementCatalog.Load(Path.Combine(Qualify.RepoRoot, "features", "requirements.yaml")), WorkingDayCalendar.Default);
+    private static readonly RequirementEvaluator Evaluator = RuleKit.Evaluator;
 
     private const string Supplier = "2300000012";
     private const string Service = "1200000015";
     private const string Mpan = "2300000000019";
 
-    private static Instant At(string local) => MarketTime.ParseLocal(local);
+    private static Instant At(string local) => RuleKit.At(local);
 
     private static ObservedMessage Message(string id, Direction direction, string iface, string evt, Instant at, string? sender = null, string? recipient = null) => new()
     {

@@ -14,8 +14,7 @@ namespace Qualification.Tests.Rules;
 /// </summary>
 public class HandoverRuleTests
 {
-    private static readonly RequirementEvaluator Evaluator = new(
-        RequirementCatalog.Load(Path.Combine(Qualify.RepoRoot, "features", "requirements.yaml")), WorkingDayCalendar.Default);
+    private static readonly RequirementEvaluator Evaluator = RuleKit.Evaluator;
 
     private const string Service = "1200000015";
     private const string ServiceMpid = "REFM";
@@ -23,7 +22,7 @@ public class HandoverRuleTests
     private const string Mpan = "1900012374324";
     private static readonly Instant Notice = At("2026-02-02 10:00");
 
-    private static Instant At(string local) => MarketTime.ParseLocal(local);
+    private static Instant At(string local) => RuleKit.At(local);
 
     private static IReadOnlyList<Finding> Evaluate(IEnumerable<ObservedMessage> messages, IEnumerable<ObservedFlow> flows, Instant windowEnd, IEnumerable<ObservedAction>? actions = null) =>
         Evaluator.Evaluate(messages, [new Candidate(Supplier, "SUP", "supplier") { Mpid = "REFS" }, new Candidate(Service, "MSS", "service") { Mpid = ServiceMpid }],

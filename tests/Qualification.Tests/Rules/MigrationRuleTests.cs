@@ -11,14 +11,13 @@ namespace Qualification.Tests.Rules;
 /// <summary>The migration rules on facts: each SMRS migration answer, and the watched period after reverse migration.</summary>
 public class MigrationRuleTests
 {
-    private static readonly RequirementEvaluator Evaluator = new(
-        RequirementCatalog.Load(Path.Combine(Qualify.RepoRoot, "features", "requirements.yaml")), WorkingDayCalendar.Default);
+    private static readonly RequirementEvaluator Evaluator = RuleKit.Evaluator;
 
     private const string Supplier = "2300000012";
     private const string Service = "1200000015";
     private const string Mpan = "2300000000019";
 
-    private static Instant At(string local) => MarketTime.ParseLocal(local);
+    private static Instant At(string local) => RuleKit.At(local);
 
     private static JsonObject B070(string scenario) => new()
     {

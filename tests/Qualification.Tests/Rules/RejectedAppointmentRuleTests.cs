@@ -15,8 +15,7 @@ namespace Qualification.Tests.Rules;
 public class RejectedAppointmentRuleTests
 {
     private const string Requirement = "REC-MO-22.6.3-REPROPOSE";
-    private static readonly RequirementEvaluator Evaluator = new(
-        RequirementCatalog.Load(Path.Combine(Qualify.RepoRoot, "features", "requirements.yaml")), WorkingDayCalendar.Default);
+    private static readonly RequirementEvaluator Evaluator = RuleKit.Evaluator;
 
     private const string Supplier = "2300000012";
     private const string Declining = "1200000015";
@@ -24,7 +23,7 @@ public class RejectedAppointmentRuleTests
     private const string Mpan = "2300000000028";
     private const string NotQualified = "REG1031 - Service provider is not qualified for the market segment of the MPAN";
 
-    private static Instant At(string local) => MarketTime.ParseLocal(local);
+    private static Instant At(string local) => RuleKit.At(local);
 
     private static JsonObject B070(string service, string scenario = "COS") => new()
     {

@@ -13,14 +13,13 @@ namespace Qualification.Tests.Rules;
 /// </summary>
 public class SupplierObligationRuleTests
 {
-    private static readonly RequirementEvaluator Evaluator = new(
-        RequirementCatalog.Load(Path.Combine(Qualify.RepoRoot, "features", "requirements.yaml")), WorkingDayCalendar.Default);
+    private static readonly RequirementEvaluator Evaluator = RuleKit.Evaluator;
 
     private const string Supplier = "2300000012";
     private const string SupplierMpid = "REFS";
     private const string Mpan = "2300000000019";
 
-    private static Instant At(string local) => MarketTime.ParseLocal(local);
+    private static Instant At(string local) => RuleKit.At(local);
 
     private static IReadOnlyList<Finding> Evaluate(Instant windowEnd, IEnumerable<ObservedMessage>? messages = null, params object[] others) =>
         Evaluator.Evaluate(messages ?? [], [new Candidate(Supplier, "SUP", "supplier") { Mpid = SupplierMpid }],
