@@ -35,7 +35,7 @@ public static class OfflineEvaluationBench
         // BenchmarkDotNet's child process runs from its own bin folder: tell it where the catalogue is.
         Environment.SetEnvironmentVariable(OfflineEvaluation.FeaturesVariable, Path.Combine(OfflineEvaluation.FindRoot(), "features"));
         Console.WriteLine($"journal: {path} ({messages} messages, {new FileInfo(path).Length / 1048576.0:0.0} MiB)");
-        Console.WriteLine($"Machine: {Environment.ProcessorCount} logical CPU(s), {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC} (DOTNET_gcServer=1 to compare)");
+        Console.WriteLine($"Machine: {Environment.ProcessorCount} logical CPU(s), {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}{(System.Runtime.GCSettings.IsServerGC ? "" : " (qualify runs with the server GC: DOTNET_gcServer=1 measures as it runs)")}");
         try
         {
             if (args.Contains("--sessions")) Sessions();
@@ -72,21 +72,14 @@ public static class OfflineEvaluationBench
         var candidates = bench.Candidates;
         for (var round = 0; round < 2; round++)
         {
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
             var clock = Stopwatch.StartNew();
             for (var i = 0; i < 2000; i++) evaluator.Evaluate([], candidates, []);
-            Console.WriteLine($"empty session: {clock.Elapsed.TotalMilliseconds * 1000 / 2000:0} µs");
+            Console.WriteLine($"empty session: {clock.Elapsed.TotalMilliseconds * 1000 / 2000:0} µs, {(GC.GetAllocatedBytesForCurrentThread() - allocated) / 2000 / 1024.0:0.0} KiB allocated");
         }
         // 2000 partitions of the journal, evaluated 1 and 8 per session.
-        var partitions = new List<Partition>();
+        var (partitions, _) = Partitions(20_000);
         var byId = candidates.ToDictionary(c => c.DipId, StringComparer.Ordinal);
-        foreach (var group in File.ReadLines(Environment.GetEnvironmentVariable(PathVariable)!).Take(20000).Select((l, i) => OfflineJournal.Parse(0, i + 1, l).Message!).GroupBy(m => m.Mpan))
-        {
-            var p = new Partition { Scope = "", Mpan = group.Key };
-            foreach (var m in group) PartitionedEvaluation.Add(p, m);
-            p.Scope = "mpan:" + group.Key;
-            p.Window = new ObservationWindow(p.Scope, p.First, p.Last + NodaTime.Duration.FromDays(10));
-            partitions.Add(p);
-        }
         // Parsing: the floor against qualify's line parser (fields, custom block clone, facts), one thread.
         var lines = File.ReadLines(Environment.GetEnvironmentVariable(PathVariable)!).Take(100_000).ToList();
         for (var round = 0; round < 2; round++)
@@ -102,11 +95,46 @@ public static class OfflineEvaluationBench
         var evaluation = new PartitionedEvaluation(evaluator, new OfflineSettings { Candidates = candidates });
         foreach (var per in new[] { 1, 8, 1, 4, 8, 16, 32, 64 })
         {
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
             var clock = Stopwatch.StartNew();
             long findings = 0;
             foreach (var chunk in partitions.Chunk(per)) findings += evaluation.Evaluate(chunk, byId).Count;
-            Console.WriteLine($"{per,2} partition(s) per session: {clock.Elapsed.TotalMilliseconds * 1000 / partitions.Count:0} µs per partition ({partitions.Count} partitions, {findings} findings)");
+            Console.WriteLine($"{per,2} partition(s) per session:   {clock.Elapsed.TotalMilliseconds * 1000 / partitions.Count:0} µs and {(GC.GetAllocatedBytesForCurrentThread() - allocated) / partitions.Count / 1024.0:0.0} KiB allocated per partition of {partitions.Average(p => p.Messages.Count):0.0} facts ({partitions.Count} partitions, {findings} findings)");
         }
+    }
+
+    // The journal's first lines grouped into MPAN partitions, facts built, windows set: what the rules get.
+    private static (List<Partition> Partitions, int Lines) Partitions(int lines)
+    {
+        var partitions = new List<Partition>();
+        var read = 0;
+        foreach (var group in File.ReadLines(Environment.GetEnvironmentVariable(PathVariable)!).Take(lines).Select((l, i) => { read++; return OfflineJournal.Parse(0, i + 1, l).Message!; }).GroupBy(m => m.Mpan))
+        {
+            var p = new Partition { Scope = "", Mpan = group.Key };
+            foreach (var m in group) PartitionedEvaluation.Add(p, m);
+            p.Scope = "mpan:" + group.Key;
+            p.Window = new ObservationWindow(p.Scope, p.First, p.Last + NodaTime.Duration.FromDays(10));
+            partitions.Add(p);
+        }
+        return (partitions, read);
+    }
+
+    // The rule engine alone, one thread: partitions prebuilt, as many per session as the evaluation puts
+    // together. Two warm-up passes, then the fastest of three: the least disturbed by other load.
+    private static double RulesAloneMicrosecondsPerLine(OfflineEvaluation bench)
+    {
+        var (partitions, lines) = Partitions(100_000);
+        var settings = new OfflineSettings { Candidates = bench.Candidates };
+        var evaluation = new PartitionedEvaluation(bench.Evaluator, settings);
+        var byId = bench.Candidates.ToDictionary(c => c.DipId, StringComparer.Ordinal);
+        var best = double.MaxValue;
+        for (var round = 0; round < 5; round++)
+        {
+            var clock = Stopwatch.StartNew();
+            foreach (var chunk in partitions.Chunk(settings.PartitionsPerSession)) evaluation.Evaluate(chunk, byId, new MessagePasses(compact: true));
+            if (round >= 2) best = Math.Min(best, clock.Elapsed.TotalMilliseconds * 1000 / lines);
+        }
+        return best;
     }
 
     private static void Quick(long messages)
@@ -131,6 +159,12 @@ public static class OfflineEvaluationBench
         Console.WriteLine($"throughput ratio Evaluate / ParseFloor (wall, this run): {floor.Wall / evaluate.Wall:0.00} (goal >= 0.50)");
         Console.WriteLine($"CPU cost ratio ParseFloor / Evaluate: {floor.Cpu / evaluate.Cpu:0.00}; on {Environment.ProcessorCount} idle core(s) that is a throughput ratio of about {floor.Cpu / (evaluate.Cpu / Environment.ProcessorCount):0.00}");
         Console.WriteLine($"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MiB");
+        // The ceiling: even if parsing, partitioning and garbage collection cost nothing and the rules
+        // ran on every core in perfect parallel, evaluation could not go faster than this.
+        var rules = RulesAloneMicrosecondsPerLine(bench);
+        var floorPerLine = floor.Wall * 1e6 / messages;
+        Console.WriteLine($"rule engine alone (NRules, partitions prebuilt, one thread, fastest of 3): {rules:0.0} µs per message against the floor's {floorPerLine:0.0} µs");
+        Console.WriteLine($"ceiling of the throughput ratio with these rules on {Environment.ProcessorCount} core(s): {floorPerLine / (rules / Environment.ProcessorCount):0.00}");
     }
 }
 
