@@ -35,7 +35,7 @@ public static class OfflineEvaluationBench
         // BenchmarkDotNet's child process runs from its own bin folder: tell it where the catalogue is.
         Environment.SetEnvironmentVariable(OfflineEvaluation.FeaturesVariable, Path.Combine(OfflineEvaluation.FindRoot(), "features"));
         Console.WriteLine($"journal: {path} ({messages} messages, {new FileInfo(path).Length / 1048576.0:0.0} MiB)");
-        Console.WriteLine($"Machine: {Environment.ProcessorCount} logical CPU(s), {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}{(System.Runtime.GCSettings.IsServerGC ? "" : " (qualify runs with the server GC: DOTNET_gcServer=1 measures as it runs)")}");
+        Console.WriteLine($"Machine: {Environment.ProcessorCount} logical CPU(s), {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}{(System.Runtime.GCSettings.IsServerGC ? "" : " (qualify runs with the server GC: unset DOTNET_gcServer to measure as it runs)")}");
         try
         {
             if (args.Contains("--sessions")) Sessions();

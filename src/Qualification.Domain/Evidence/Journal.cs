@@ -75,14 +75,25 @@ public sealed class Journal : IDisposable
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    // Two locks for group commit. _gate numbers a record and serialises it onto the pending batch, in
+    // sequence order (short). _flushGate is held by one thread at a time while it writes and flushes
+    // the whole pending batch: records appended meanwhile by other requests go out together in the
+    // next write, instead of each waiting its turn for a write and flush of its own.
     private readonly object _gate = new();
+    private readonly object _flushGate = new();
     private readonly FileStream _stream;
-    // Reused under the gate: a record is serialised straight to UTF-8 here, not through a string
-    // and a byte copy of it (three allocations the size of the body per record on the DIP's request path).
-    private System.Buffers.ArrayBufferWriter<byte> _line = new(4096);
+    // Records serialised straight to UTF-8 and not yet written; swapped with _spare by the writer.
+    private System.Buffers.ArrayBufferWriter<byte> _pending = new(4096);
+    private System.Buffers.ArrayBufferWriter<byte>? _spare = new(4096);
     private readonly Utf8JsonWriter _writer;
     private readonly List<JournalRecord> _memory = [];
+    // The records of the pending batch, for _memory once they are written (kept in sequence order).
+    private List<JournalRecord> _pendingRecords = [];
     private long _sequence;
+    // Highest sequence number written and flushed to the operating system; and the batches whose
+    // write failed (each of their appenders gets the error, as when each record was written alone).
+    private long _flushed;
+    private readonly List<(long From, long To, Exception Error)> _failures = [];
 
     private readonly bool _keepInMemory;
 
@@ -99,7 +110,7 @@ public sealed class Journal : IDisposable
         Path = path;
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-        _writer = new Utf8JsonWriter(_line, new JsonWriterOptions { Encoder = Options.Encoder });
+        _writer = new Utf8JsonWriter(_pending, new JsonWriterOptions { Encoder = Options.Encoder });
     }
 
     /// <summary>Where the journal is written.</summary>
@@ -108,31 +119,80 @@ public sealed class Journal : IDisposable
     /// <summary>Raised after each record is written.</summary>
     public event Action<JournalRecord>? Written;
 
-    /// <summary>Appends a record, numbering and time-stamping it, and flushes it.</summary>
+    /// <summary>
+    /// Appends a record, numbering and time-stamping it, and returns once it is written and flushed to
+    /// the operating system (possibly together with records other threads appended at the same time).
+    /// </summary>
     public JournalRecord Append(JournalRecord record)
     {
         JournalRecord written;
         lock (_gate)
         {
             written = record with { Sequence = ++_sequence, At = record.At == default ? DateTimeOffset.UtcNow : record.At };
-            _line.ResetWrittenCount();
-            _writer.Reset();
-            JsonSerializer.Serialize(_writer, written, Options);
-            _writer.Flush();
-            _line.GetSpan(1)[0] = (byte)'\n';
-            _line.Advance(1);
-            _stream.Write(_line.WrittenSpan);
-            _stream.Flush();
-            // One very large body must not keep its buffer for the life of the journal.
-            if (_line.Capacity > 1 << 20)
+            var mark = _pending.WrittenCount;
+            _writer.Reset(_pending);
+            try
             {
-                _line = new System.Buffers.ArrayBufferWriter<byte>(4096);
-                _writer.Reset(_line);
+                JsonSerializer.Serialize(_writer, written, Options);
+                _writer.Flush();
             }
-            if (_keepInMemory) _memory.Add(written);
+            catch
+            {
+                // A record that cannot be serialised must not leave half a line in the batch.
+                var before = _pending.WrittenSpan[..mark].ToArray();
+                _pending.ResetWrittenCount();
+                System.Buffers.BuffersExtensions.Write(_pending, before);
+                _writer.Reset(_pending);
+                throw;
+            }
+            _pending.GetSpan(1)[0] = (byte)'\n';
+            _pending.Advance(1);
+            if (_keepInMemory) _pendingRecords.Add(written);
         }
+        FlushThrough(written.Sequence);
         Written?.Invoke(written);
         return written;
+    }
+
+    // Returns once every record up to sequence has been flushed: by this thread, which then writes all
+    // that is pending, or by the thread that held the flush lock and took this record in its batch.
+    private void FlushThrough(long sequence)
+    {
+        lock (_flushGate)
+        {
+            foreach (var (from, to, error) in _failures)
+                if (sequence >= from && sequence <= to) throw new IOException($"The journal {Path} could not be written: {error.Message}", error);
+            if (Volatile.Read(ref _flushed) >= sequence) return;
+            System.Buffers.ArrayBufferWriter<byte> batch;
+            List<JournalRecord> records;
+            long last;
+            lock (_gate)
+            {
+                (batch, records, last) = (_pending, _pendingRecords, _sequence);
+                _pending = _spare!;
+                _spare = null;
+                _pendingRecords = [];
+                _writer.Reset(_pending);
+            }
+            try
+            {
+                _stream.Write(batch.WrittenSpan);
+                _stream.Flush();
+                lock (_gate) _memory.AddRange(records);
+                Volatile.Write(ref _flushed, last);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+            {
+                _failures.Add((Volatile.Read(ref _flushed) + 1, last, e));
+                throw;
+            }
+            finally
+            {
+                // One very large body must not keep its buffer for the life of the journal.
+                batch.ResetWrittenCount();
+                _spare = batch.Capacity > 1 << 20 ? new System.Buffers.ArrayBufferWriter<byte>(4096) : batch;
+            }
+        }
     }
 
     /// <summary>Every record written so far by this process (none when opened with keepInMemory false: read the file).</summary>
@@ -169,6 +229,7 @@ public sealed class Journal : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        lock (_flushGate)
         lock (_gate)
         {
             _writer.Dispose();

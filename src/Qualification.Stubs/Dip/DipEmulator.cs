@@ -151,6 +151,9 @@ public sealed partial class DipEmulator : IAsyncDisposable
             // The emulator journals every call itself and never reads WireMock's request log; keeping
             // 10,000 parsed requests there cost about 200 MB in the soak.
             MaxRequestLogCount = 0,
+            // The emulator parses request bodies itself (System.Text.Json, from the bytes); WireMock's own
+            // JSON parse of every body into a Newtonsoft tree was never read and cost a parse per message.
+            DisableJsonBodyParsing = true,
             CertificateSettings = TlsCertificate is null ? null : new WireMockCertificateSettings { X509Certificate = TlsCertificate },
             // The TLS layer takes any client certificate; the emulator then checks it and answers
             // 401 with the reason, which says more than a failed handshake would.
@@ -485,8 +488,9 @@ public sealed partial class DipEmulator : IAsyncDisposable
             var d0 = new D0Block(track.TransactionId!, MarketTime.ToDip(now), DipIds.PublicationId(channel), message.Message.Payload.CommonBlock.S1.SenderCorrelationId, false, null);
             var egress = new DipMessage(message.Message.Payload with { CommonBlock = message.Message.Payload.CommonBlock with { D0 = d0 } });
             track.TransactionByRecipient[recipient] = track.TransactionId!;
-            Keep(new Publication(channel, recipient, egress, now, track.TransactionId!));
-            _ = Task.Run(() => DeliverAsync(egress, recipient, channel, track, null));
+            var publication = new Publication(channel, recipient, egress, now, track.TransactionId!);
+            Keep(publication);
+            _ = Task.Run(() => DeliverAsync(egress, recipient, channel, track, null, publication.ItemJson));
         }
     }
 
@@ -597,22 +601,40 @@ public sealed partial class DipEmulator : IAsyncDisposable
     }
 
     // Every value that is meant to be a DIP date-time: S1.senderTimestamp, and any 25-character
-    // string that starts like a date (the schemas only constrain their length).
-    private static IEnumerable<(string Path, string Value)> DateTimes(JsonNode? node, string path)
+    // string that starts like a date (the schemas only constrain their length). In document order;
+    // a value's path is spelt out only for those it returns (this walks every value of every message).
+    private static List<(string Path, string Value)> DateTimes(JsonNode? node, string path)
     {
-        switch (node)
+        var found = new List<(string Path, string Value)>();
+        var segments = new List<string> { path };
+        Walk(node, segments, found);
+        return found;
+
+        static void Walk(JsonNode? node, List<string> segments, List<(string Path, string Value)> found)
         {
-            case JsonObject obj:
-                foreach (var (key, child) in obj)
-                    foreach (var x in DateTimes(child, path + "." + key)) yield return x;
-                break;
-            case JsonArray arr:
-                for (var i = 0; i < arr.Count; i++)
-                    foreach (var x in DateTimes(arr[i], $"{path}[{i}]")) yield return x;
-                break;
-            case JsonValue v when v.TryGetValue<string>(out var s):
-                if (path.EndsWith(".S1.senderTimestamp", StringComparison.Ordinal) || s.Length == 25 && DateStart().IsMatch(s)) yield return (path, s);
-                break;
+            switch (node)
+            {
+                case JsonObject obj:
+                    foreach (var (key, child) in obj)
+                    {
+                        segments.Add("." + key);
+                        Walk(child, segments, found);
+                        segments.RemoveAt(segments.Count - 1);
+                    }
+                    break;
+                case JsonArray arr:
+                    for (var i = 0; i < arr.Count; i++)
+                    {
+                        segments.Add($"[{i}]");
+                        Walk(arr[i], segments, found);
+                        segments.RemoveAt(segments.Count - 1);
+                    }
+                    break;
+                case JsonValue v when v.TryGetValue<string>(out var s):
+                    var timestamp = segments[^1].EndsWith("senderTimestamp", StringComparison.Ordinal) && string.Concat(segments).EndsWith(".S1.senderTimestamp", StringComparison.Ordinal);
+                    if (timestamp || s.Length == 25 && DateStart().IsMatch(s)) found.Add((string.Concat(segments), s));
+                    break;
+            }
         }
     }
 
@@ -683,24 +705,26 @@ public sealed partial class DipEmulator : IAsyncDisposable
             var egress = new DipMessage(payload with { CommonBlock = payload.CommonBlock with { D0 = d0 } });
             track.TransactionByRecipient[recipient] = d0.TransactionId;
             track.TransactionId ??= d0.TransactionId;
-            Keep(new Publication(iface, recipient, egress, now, d0.TransactionId));
-            await DeliverAsync(egress, recipient, iface, track, null);
+            var publication = new Publication(iface, recipient, egress, now, d0.TransactionId);
+            Keep(publication);
+            await DeliverAsync(egress, recipient, iface, track, null, publication.ItemJson);
         });
         await Task.WhenAll(tasks);
     }
 
     /// <summary>Delivers one egress message to one recipient, retrying; true when it was delivered (or recorded for a harness-played party).</summary>
-    private async Task<bool> DeliverAsync(DipMessage egress, string recipient, string channel, MessageTrack? track, string? purpose)
+    /// <param name="itemJson">The egress item already serialised (a retained publication's bytes), so it is not serialised twice.</param>
+    private async Task<bool> DeliverAsync(DipMessage egress, string recipient, string channel, MessageTrack? track, string? purpose, ReadOnlyMemory<byte>? itemJson = null)
     {
-        var body = DipMessage.ToArrayJson([egress]);
-        var bytes = Encoding.UTF8.GetBytes(body);
+        // Serialised once, straight to UTF-8: the bytes pushed (and signed) are also what the journal records.
+        var bytes = itemJson is { } item ? Publication.AsArray(item.Span) : JsonSerializer.SerializeToUtf8Bytes<DipMessage[]>([egress], DipMessage.Json);
         var url = Directory.CallbackFor(channel, recipient);
         var prefix = purpose is null ? "" : purpose + ": ";
         var record = new JournalRecord
         {
             Kind = JournalKind.Push, Scenario = CurrentScenario(), InterfaceId = channel, EventCode = egress.EventCode, Mpan = egress.Mpan,
             From = egress.Payload.CommonBlock.S1.SenderDipId, To = recipient, TransactionId = egress.Payload.CommonBlock.D0!.TransactionId,
-            Body = JsonNode.Parse(body),
+            Body = JsonNode.Parse(bytes),
         };
         if (url is null)
         {
@@ -757,7 +781,8 @@ public sealed partial class DipEmulator : IAsyncDisposable
         Journal.Append(new JournalRecord
         {
             Kind = JournalKind.Response, MarketTime = MarketTime.ToDip(call.Now), Scenario = call.Scenario, InterfaceId = call.Channel, ReplyTo = call.InboundSequence,
-            Status = status, Body = body?.DeepClone(),
+            // Not a copy: every response body is built for this call and not changed after it is answered.
+            Status = status, Body = body,
             Note = headers.Length == 0 ? null : string.Join("; ", headers.Select(h => $"{h.Name}: {h.Value}")),
         });
         var message = new ResponseMessage
@@ -769,7 +794,7 @@ public sealed partial class DipEmulator : IAsyncDisposable
         if (body is not null)
         {
             message.Headers["Content-Type"] = new WireMockList<string>("application/json");
-            message.BodyData = new BodyData { BodyAsString = body.ToJsonString(WireJson), DetectedBodyType = BodyType.String, Encoding = Encoding.UTF8 };
+            message.BodyData = new BodyData { BodyAsBytes = JsonSerializer.SerializeToUtf8Bytes(body, WireJson), DetectedBodyType = BodyType.Bytes };
         }
         return message;
     }

@@ -21,8 +21,10 @@ public sealed record SchemaViolation(string Path, string Message)
 public sealed class DipSchemaCatalog
 {
     private const string BaseUri = "https://qualification.harness/dip-api";
-    private readonly Dictionary<string, JsonSchema> _compiled = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (JsonSchema Schema, SchemaValidityCheck Check)> _compiled = new(StringComparer.Ordinal);
     private readonly object _gate = new();
+    private readonly IReadOnlyDictionary<string, JsonSchema> _defs;
+    private readonly bool _formatAsserts;
     private readonly EvaluationOptions _options;
     // Valid messages are the common case: a pass/fail answer (Flag output) is several times cheaper
     // than collecting every annotation (List output), which is only needed to explain a failure.
@@ -73,6 +75,11 @@ public sealed class DipSchemaCatalog
         _options.SchemaRegistry.Register(rootSchema);
         _validity = new EvaluationOptions { OutputFormat = OutputFormat.Flag };
         _validity.SchemaRegistry.Register(rootSchema);
+        _defs = rootSchema.GetKeyword<DefsKeyword>()?.Definitions ?? new Dictionary<string, JsonSchema>();
+        // Whether these options make "format" assert (2020-12 leaves it an annotation unless asked);
+        // read from JsonSchema.Net itself, so the compiled check follows it either way.
+        var formatProbe = JsonSchema.FromText("{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"format\":\"email\"}");
+        _formatAsserts = !formatProbe.Evaluate(JsonValue.Create("not an e-mail address"), _validity).IsValid;
     }
 
     /// <summary>Where the description was read from.</summary>
@@ -128,7 +135,10 @@ public sealed class DipSchemaCatalog
     /// <summary>Validates one payload (the object under "payload") against a named schema.</summary>
     public IReadOnlyList<SchemaViolation> Validate(string schemaName, JsonNode? payload, string pathPrefix = "$.payload")
     {
-        var schema = Compiled(schemaName);
+        var (schema, check) = Compiled(schemaName);
+        // Most messages are valid: the compiled check says so without JsonSchema.Net's allocations. Any
+        // other answer (invalid, or not certain) goes to JsonSchema.Net, which decides and explains.
+        if (check.Check(payload) == Certainty.Valid) return [];
         if (schema.Evaluate(payload, _validity).IsValid) return [];
         var result = schema.Evaluate(payload, _options);
         if (result.IsValid) return [];
@@ -149,19 +159,35 @@ public sealed class DipSchemaCatalog
         return violations.Distinct().ToList();
     }
 
-    private JsonSchema Compiled(string schemaName)
+    private (JsonSchema Schema, SchemaValidityCheck Check) Compiled(string schemaName)
     {
+        if (_compiled.TryGetValue(schemaName, out var known)) return known;
         lock (_gate)
         {
-            if (!_compiled.TryGetValue(schemaName, out var schema))
-            {
-                if (!SchemaNames.Contains(schemaName)) throw new ArgumentException($"The DIP API description has no schema '{schemaName}'.", nameof(schemaName));
-                schema = JsonSchema.FromText($"{{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$ref\":\"{BaseUri}#/$defs/{schemaName}\"}}");
-                _compiled[schemaName] = schema;
-            }
-            return schema;
+            if (_compiled.TryGetValue(schemaName, out known)) return known;
+            if (!SchemaNames.Contains(schemaName) || !_defs.TryGetValue(schemaName, out var definition))
+                throw new ArgumentException($"The DIP API description has no schema '{schemaName}'.", nameof(schemaName));
+            var schema = JsonSchema.FromText($"{{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$ref\":\"{BaseUri}#/$defs/{schemaName}\"}}");
+            known = (schema, SchemaValidityCheck.Compile(definition, _defs, _formatAsserts));
+            _compiled[schemaName] = known;
+            return known;
         }
     }
+
+    /// <summary>
+    /// Whether the compiled pass/fail check is certain that <paramref name="payload"/> is valid against
+    /// <paramref name="schemaName"/> (null when it leaves the verdict to JsonSchema.Net). For tests that
+    /// hold the check to JsonSchema.Net's verdicts.
+    /// </summary>
+    public bool? CompiledVerdict(string schemaName, JsonNode? payload) => Compiled(schemaName).Check.Check(payload) switch
+    {
+        Certainty.Valid => true,
+        Certainty.Invalid => false,
+        _ => null,
+    };
+
+    /// <summary>JsonSchema.Net's own pass/fail verdict on <paramref name="payload"/> (for tests of the compiled check).</summary>
+    public bool EvaluatorVerdict(string schemaName, JsonNode? payload) => Compiled(schemaName).Schema.Evaluate(payload, _validity).IsValid;
 
     private static string PointerToPath(string pointer)
     {

@@ -28,6 +28,19 @@ internal sealed class Publication(string channel, string recipient, DipMessage e
     /// <summary>S0 schema version.</summary>
     public string SchemaVersion { get; } = egress.Payload.CommonBlock.S0.SchemaVersion;
 
+    /// <summary>The egress item's wire JSON (UTF-8), as delivered.</summary>
+    public ReadOnlyMemory<byte> ItemJson => _egress;
+
+    /// <summary>A one-item DIPMessageArray around an item's wire JSON: the bytes a push sends.</summary>
+    public static byte[] AsArray(ReadOnlySpan<byte> item)
+    {
+        var array = new byte[item.Length + 2];
+        array[0] = (byte)'[';
+        item.CopyTo(array.AsSpan(1));
+        array[^1] = (byte)']';
+        return array;
+    }
+
     /// <summary>The egress item as delivered, read back from its wire JSON.</summary>
     public DipMessage Egress => JsonSerializer.Deserialize<DipMessage>(_egress, DipMessage.Json) ?? throw new JsonException("A retained publication was null.");
 }
@@ -43,6 +56,8 @@ internal sealed class MessageTrack(string channel, string senderUniqueReference)
     // JsonObject tree: the DIP retains the tracks of the last RetainedMessages messages, and a tree of
     // some thirty small objects per entry made them most of the live heap (and of every full collection).
     private readonly List<(string? Recipient, byte[] Json)> _entries = [];
+    [ThreadStatic] private static System.Buffers.ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
 
     public string Channel { get; } = channel;
     public string SenderUniqueReference { get; } = senderUniqueReference;
@@ -60,8 +75,11 @@ internal sealed class MessageTrack(string channel, string senderUniqueReference)
     {
         lock (_entries)
         {
-            var buffer = new System.Buffers.ArrayBufferWriter<byte>(768);
-            using (var w = new Utf8JsonWriter(buffer))
+            // One buffer and writer per thread, reset for each entry: only the entry's own bytes are kept.
+            var buffer = t_buffer ??= new System.Buffers.ArrayBufferWriter<byte>(768);
+            buffer.ResetWrittenCount();
+            var w = t_writer ??= new Utf8JsonWriter(buffer);
+            w.Reset(buffer);
             {
                 void Text(string name, string? value) { if (value is null) w.WriteNull(name); else w.WriteString(name, value); }
                 w.WriteStartObject();
@@ -94,8 +112,10 @@ internal sealed class MessageTrack(string channel, string senderUniqueReference)
                 Text("uri", uri?.ToString());
                 w.WriteNumber("rn", _entries.Count + 1);
                 w.WriteEndObject();
+                w.Flush();
             }
             _entries.Add((recipient, buffer.WrittenSpan.ToArray()));
+            if (buffer.Capacity > 1 << 16) (t_buffer, t_writer) = (null, null);
         }
     }
 
