@@ -157,7 +157,7 @@ public sealed partial class DipEmulator
             foreach (var p in matching)
             {
                 if (_stopping.IsCancellationRequested) break;
-                var track = _tracks.Values.FirstOrDefault(t => t.Channel == channel && t.TransactionByRecipient.GetValueOrDefault(recipient) == p.TransactionId);
+                var track = _tracks.Find(t => t.Channel == channel && t.TransactionFor(recipient) == p.TransactionId);
                 job.Done(await DeliverAsync(Replayed(p), recipient, channel, track, $"requeue {id}"));
             }
             job.Finished = true;
@@ -193,7 +193,7 @@ public sealed partial class DipEmulator
         var reference = call.Segments[4];
         if (UnknownChannel(call) is { } refusal) return refusal;
         // The sender asks about its own message, so the API key must be the sender's or the recipient's.
-        if (!_tracks.TryGetValue(call.Channel + "|" + reference, out var track)) return Respond(call, 204, null);
+        if (!_tracks.TryGet(call.Channel!, reference, out var track)) return Respond(call, 204, null);
         if (call.Authenticated is { } who && who.DipId != track.SenderDipId && who.DipId != recipient)
             return Respond(call, 403, Standard(call.Now, Item(null, null, "MSG1403 - Forbidden", $"{who} is neither the sender nor the recipient of {reference}")));
         return Respond(call, 200, track.ToJournalRecord(recipient));

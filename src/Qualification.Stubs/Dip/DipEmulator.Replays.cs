@@ -13,11 +13,11 @@ public sealed partial class DipEmulator
     /// </summary>
     public async Task<(string TransactionId, bool Delivered)?> ReplayLatestAsync(string channel, string recipient, string? mpan = null)
     {
-        Publication? latest;
+        Publication latest;
         lock (_publications)
             latest = _publications.LastOrDefault(p => p.Channel == channel && p.Recipient == recipient && (mpan is null || p.Mpan == mpan));
-        if (latest is null) return null;
-        var track = _tracks.Values.FirstOrDefault(t => t.Channel == channel && t.TransactionByRecipient.GetValueOrDefault(recipient) == latest.TransactionId);
+        if (!latest.Exists) return null;
+        var track = _tracks.Find(t => t.Channel == channel && t.TransactionFor(recipient) == latest.TransactionId);
         var delivered = await DeliverAsync(Replayed(latest), recipient, channel, track, "replay");
         return (latest.TransactionId, delivered);
     }

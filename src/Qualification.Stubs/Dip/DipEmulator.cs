@@ -113,8 +113,8 @@ public sealed partial class DipEmulator : IAsyncDisposable
     private readonly WireMockServer _server;
     private readonly HttpClient _http;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, string>> _referencesBySender = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, MessageTrack> _tracks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SeenReferences> _referencesBySender = new(StringComparer.Ordinal);
+    private readonly TrackStore _tracks;
     private readonly List<Publication> _publications = [];
     private readonly ConcurrentDictionary<string, RequeueJob> _requeues = new(StringComparer.Ordinal);
     private long _transactions;
@@ -123,6 +123,7 @@ public sealed partial class DipEmulator : IAsyncDisposable
     public DipEmulator(DipEmulatorOptions options, DipSchemaCatalog schemas, ParticipantDirectory directory, Journal journal, MarketClock clock, Func<string?> currentScenario)
     {
         _options = options;
+        _tracks = new TrackStore(options.RetainedMessages);
         Schemas = schemas;
         Directory = directory;
         Journal = journal;
@@ -305,20 +306,8 @@ public sealed partial class DipEmulator : IAsyncDisposable
         }
     }
 
-    private readonly ConcurrentQueue<string> _trackOrder = new();
-
     // The delivery-status track of a message, created on first sight; the oldest are forgotten past RetainedMessages.
-    private MessageTrack Track(string channel, string reference)
-    {
-        var key = channel + "|" + reference;
-        if (_tracks.TryGetValue(key, out var existing)) return existing;
-        var fresh = new MessageTrack(channel, reference);
-        if (!_tracks.TryAdd(key, fresh)) return _tracks.TryGetValue(key, out var other) ? other : fresh;
-        _trackOrder.Enqueue(key);
-        while (_trackOrder.Count > _options.RetainedMessages && _trackOrder.TryDequeue(out var old))
-            if (old != key) _tracks.TryRemove(old, out _);
-        return fresh;
-    }
+    private MessageTrack Track(string channel, string reference) => _tracks.GetOrAdd(channel, reference);
 
     // A publication kept for replay and requeue; the oldest are dropped in chunks past RetainedMessages.
     private void Keep(Publication publication)
@@ -419,11 +408,8 @@ public sealed partial class DipEmulator : IAsyncDisposable
             var track = sur is null ? null : Track(channel, sur);
             if (track is not null)
             {
-                track.SenderDipId ??= senderId;
-                track.EventCode ??= Text(At(payload, "CommonBlock", "S0", "eventCode"));
-                track.Mpan ??= Text(At(payload, "CommonBlock", "M0", "MPANCore")) ?? Text(At(payload, "CommonBlock", "M1", "principalMPAN"));
-                track.CorrelationId ??= correlation;
-                track.SentDateTime ??= MessageTrack.TrackerTime(now, millis: false);
+                track.Describe(senderId, Text(At(payload, "CommonBlock", "S0", "eventCode")),
+                    Text(At(payload, "CommonBlock", "M0", "MPANCore")) ?? Text(At(payload, "CommonBlock", "M1", "principalMPAN")), correlation, now, replace: false);
             }
 
             var (code, problems) = ("", new List<string>());
@@ -439,12 +425,13 @@ public sealed partial class DipEmulator : IAsyncDisposable
             }
 
             var role = Text(s1!["senderRoleID"])!;
-            var transactionId = DipIds.TransactionId(channel, senderId!, role, DateOnly.FromDateTime(now.ToDateTimeUtc()), Interlocked.Increment(ref _transactions));
+            var (day, sequence) = (DateOnly.FromDateTime(now.ToDateTimeUtc()), Interlocked.Increment(ref _transactions));
+            var transactionId = DipIds.TransactionId(channel, senderId!, role, day, sequence);
             // Uniqueness is claimed atomically, so two concurrent posts of one reference cannot both pass.
-            var seen = _referencesBySender.GetOrAdd(senderId!, _ => new ConcurrentDictionary<string, string>(StringComparer.Ordinal));
-            if (!seen.TryAdd(sur!, transactionId))
+            var seen = _referencesBySender.GetOrAdd(senderId!, _ => new SeenReferences());
+            if (!seen.TryClaim(sur!, senderId!, channel, role, day, sequence, out var acceptedAs))
             {
-                var help = $"$[{index}].payload.CommonBlock.S1.senderUniqueReference: '{sur}' was already accepted from {senderId} as transaction {seen[sur!]}; a sender unique reference is used once (a retry after a success is a duplicate, not a new message)";
+                var help = $"$[{index}].payload.CommonBlock.S1.senderUniqueReference: '{sur}' was already accepted from {senderId} as transaction {acceptedAs}; a sender unique reference is used once (a retry after a success is a duplicate, not a new message)";
                 results.Add(Item(null, sur, DuplicateMessage, help, correlation, senderId, sent));
                 track!.Add("Inbound", "InboundRuleFailure", 400, now, reason: help, message: DuplicateMessage);
                 continue;
@@ -487,8 +474,8 @@ public sealed partial class DipEmulator : IAsyncDisposable
         {
             var d0 = new D0Block(track.TransactionId!, MarketTime.ToDip(now), DipIds.PublicationId(channel), message.Message.Payload.CommonBlock.S1.SenderCorrelationId, false, null);
             var egress = new DipMessage(message.Message.Payload with { CommonBlock = message.Message.Payload.CommonBlock with { D0 = d0 } });
-            track.TransactionByRecipient[recipient] = track.TransactionId!;
-            var publication = new Publication(channel, recipient, egress, now, track.TransactionId!);
+            track.SetTransaction(recipient, track.TransactionId!);
+            var publication = new Publication(channel, recipient, egress, now, track.TransactionId!, track.Mpan);
             Keep(publication);
             _ = Task.Run(() => DeliverAsync(egress, recipient, channel, track, null, publication.ItemJson));
         }
@@ -690,11 +677,7 @@ public sealed partial class DipEmulator : IAsyncDisposable
         var recipients = recipientDipIds.Concat(payload.CommonBlock.A0?.PrimaryRecipients ?? []).Where(r => !string.IsNullOrEmpty(r)).Distinct().ToList();
         var sur = payload.CommonBlock.S1.SenderUniqueReference;
         var track = Track(iface, sur);
-        track.SenderDipId = payload.CommonBlock.S1.SenderDipId;
-        track.EventCode = payload.CommonBlock.S0.EventCode;
-        track.Mpan = new DipMessage(payload).Mpan;
-        track.CorrelationId = initialCorrelationId;
-        track.SentDateTime ??= MessageTrack.TrackerTime(now, millis: false);
+        track.Describe(payload.CommonBlock.S1.SenderDipId, payload.CommonBlock.S0.EventCode, new DipMessage(payload).Mpan, initialCorrelationId, now, replace: true);
         track.Add("Inbound", "GoodToGo", 201, now, message: Success);
         track.Add("Addressing", "SentToTopic", 200, now, recipients: recipients, recipientMap: RecipientMap(payload.CommonBlock.A0?.PrimaryRecipients ?? [], recipients));
         var tasks = recipients.Select(async recipient =>
@@ -703,9 +686,9 @@ public sealed partial class DipEmulator : IAsyncDisposable
                 DipIds.TransactionId(iface, recipient, Directory.Find(recipient)?.Role ?? "REGS", DateOnly.FromDateTime(now.ToDateTimeUtc()), Interlocked.Increment(ref _transactions)),
                 MarketTime.ToDip(now), DipIds.PublicationId(iface), initialCorrelationId, false, null);
             var egress = new DipMessage(payload with { CommonBlock = payload.CommonBlock with { D0 = d0 } });
-            track.TransactionByRecipient[recipient] = d0.TransactionId;
+            track.SetTransaction(recipient, d0.TransactionId);
             track.TransactionId ??= d0.TransactionId;
-            var publication = new Publication(iface, recipient, egress, now, d0.TransactionId);
+            var publication = new Publication(iface, recipient, egress, now, d0.TransactionId, track.Mpan);
             Keep(publication);
             await DeliverAsync(egress, recipient, iface, track, null, publication.ItemJson);
         });
