@@ -68,11 +68,9 @@ public sealed class AppointmentSteps(ScenarioWorld world)
     {
         var h = world.Harness;
         var until = h.Clock.GetCurrentInstant() + ScenarioWorld.DefaultPatience;
-        var answer = await world.WaitForSentAsync("IF-034", "[MSAppSPResponse]", mpan, h.MeteringService.DipId, until)
-            ?? throw new ExpectationFailedException($"{h.MeteringService} did not answer the appointment request (IF-033) for {mpan} with a valid IF-034.");
-        var code = ScenarioWorld.Text(answer.Payload, "CustomBlock", "B007", "responseCode");
+        var (answer, code) = await world.WaitForAppointmentAnswerAsync(mpan, until);
         if (code != "A")
-            throw new ExpectationFailedException($"{h.MeteringService} rejected the appointment for {mpan}: {ScenarioWorld.Text(answer.Payload, "CustomBlock", "B007", "proposedAppointmentResponseCode")}.");
+            throw new ExpectationFailedException($"{h.MeteringService} rejected the appointment for {mpan}: {ScenarioWorld.Text(answer, "CustomBlock", "B007", "proposedAppointmentResponseCode")}.");
         _ = await world.WaitForPublicationAsync("IF-035", "[MSAppAccepted]", mpan, h.Supplier.DipId, until)
             ?? throw new InvalidOperationException($"The registration service did not publish IF-035 [MSAppAccepted] for {mpan}.");
     }

@@ -74,9 +74,8 @@ public sealed class RejectedAppointmentSteps(ScenarioWorld world)
     {
         var h = world.Harness;
         var until = h.Clock.GetCurrentInstant() + ScenarioWorld.DefaultPatience;
-        var answer = await world.WaitForSentAsync("IF-034", "[MSAppSPResponse]", mpan, h.MeteringService.DipId, until)
-            ?? throw new ExpectationFailedException($"{h.MeteringService} did not answer the appointment request (IF-033) for {mpan} with a valid IF-034.");
-        if (ScenarioWorld.Text(answer.Payload, "CustomBlock", "B007", "responseCode") != "R")
+        var (_, code) = await world.WaitForAppointmentAnswerAsync(mpan, until);
+        if (code != "R")
             throw new ExpectationFailedException($"{h.MeteringService} accepted the appointment for {mpan} although it was to decline it.");
         var rejected = await world.WaitForPublicationAsync("IF-035", "[MSAppRejected]", mpan, h.Supplier.DipId, until)
             ?? throw new InvalidOperationException($"The registration service did not tell {h.Supplier} that {h.MeteringService} rejected the appointment for {mpan} (IF-035 [MSAppRejected]).");

@@ -58,6 +58,18 @@ public sealed class ScenarioWorld
     public Task<(JsonNode Payload, Instant At)?> WaitForSentAsync(string interfaceId, string eventCode, string mpan, string sender, Instant until) =>
         WaitForSentCoreAsync(interfaceId, eventCode, mpan, sender, until);
 
+    /// <summary>
+    /// The metering service's answer (IF-034) to its appointment request for <paramref name="mpan"/>, and its
+    /// B007 response code (A or R); fails the step when no valid IF-034 arrives by <paramref name="until"/>.
+    /// </summary>
+    public async Task<(JsonNode Payload, string? ResponseCode)> WaitForAppointmentAnswerAsync(string mpan, Instant until)
+    {
+        var service = Harness.MeteringService;
+        var answer = await WaitForSentAsync("IF-034", "[MSAppSPResponse]", mpan, service.DipId, until)
+            ?? throw new ExpectationFailedException($"{service} did not answer the appointment request (IF-033) for {mpan} with a valid IF-034.");
+        return (answer.Payload, Text(answer.Payload, "CustomBlock", "B007", "responseCode"));
+    }
+
     /// <summary>As <see cref="WaitForSentAsync"/>, for any event of the interface.</summary>
     public Task<(JsonNode Payload, Instant At)?> WaitForSentAnyEventAsync(string interfaceId, string mpan, string sender, Instant until) =>
         WaitForSentCoreAsync(interfaceId, null, mpan, sender, until);

@@ -25,11 +25,14 @@ internal readonly struct Publication(string channel, string recipient, DipMessag
     /// <summary>S0 event code.</summary>
     public string EventCode { get; } = SharedText.Of(egress.EventCode);
     /// <summary>M0 MPAN core, or M1 principal MPAN ("" when neither).</summary>
-    public string Mpan { get; } = knownMpan is not null && knownMpan == egress.Mpan ? knownMpan : egress.Mpan;
+    public string Mpan { get; } = Reuse(knownMpan, egress.Mpan);
     /// <summary>M0 MPAN core only (the replay filter's mpan); the same string as <see cref="Mpan"/> when M0 is there.</summary>
-    public string? M0Mpan { get; } = egress.Payload.CommonBlock.M0 is null ? null : knownMpan is not null && knownMpan == egress.Mpan ? knownMpan : egress.Mpan;
+    public string? M0Mpan { get; } = egress.Payload.CommonBlock.M0 is null ? null : Reuse(knownMpan, egress.Mpan);
     /// <summary>S0 schema version.</summary>
     public string SchemaVersion { get; } = SharedText.Of(egress.Payload.CommonBlock.S0.SchemaVersion);
+
+    // The string the track already holds when it is equal, so a publication keeps no copy of its own.
+    private static string Reuse(string? known, string value) => known is not null && known == value ? known : value;
 
     /// <summary>True for a publication actually kept (not the default value).</summary>
     public bool Exists => _egress is not null;
